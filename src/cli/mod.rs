@@ -1,0 +1,208 @@
+//! Command-line interface: clap definitions and dispatch. `anyhow` is allowed here only.
+
+mod bench;
+mod client_commands;
+mod demo;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Concord: activity reports shared by a working group's organizations, without a central
+/// server.
+#[derive(Parser, Debug)]
+#[command(name = "concord", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run a node: serve this organization's reports over gRPC.
+    Node(NodeArgs),
+    /// Submit a new report from a JSON report file.
+    Submit(client_commands::SubmitArgs),
+    /// Replace a report's content (needs the revision you last saw).
+    Revise(client_commands::ReviseArgs),
+    /// Withdraw a report for ever, with a reason.
+    Withdraw(client_commands::WithdrawArgs),
+    /// Show one report.
+    Get(client_commands::GetArgs),
+    /// List reports with filters.
+    List(client_commands::ListArgs),
+    /// Follow changes as they are saved.
+    Watch(client_commands::WatchArgs),
+    /// Show a node's identity, store and log heads.
+    Info(client_commands::InfoArgs),
+    /// Start a local working group, post the seed document's activities, show them.
+    Demo(demo::DemoArgs),
+    /// Measure submit throughput and latency, listing, and their ceilings on this machine.
+    Bench(bench::BenchArgs),
+}
+
+/// `concord node`.
+#[derive(Args, Debug)]
+struct NodeArgs {
+    /// TOML configuration file (see deploy/concord.example.toml).
+    #[arg(long, env = "CONCORD_CONFIG")]
+    config: Option<PathBuf>,
+    /// The member this node authors for (overrides `organization`).
+    #[arg(long, env = "CONCORD_ORG")]
+    org: Option<String>,
+    /// Listen address (overrides `listen`).
+    #[arg(long, env = "CONCORD_LISTEN")]
+    listen: Option<std::net::SocketAddr>,
+    /// Node directory (overrides `data_dir`).
+    #[arg(long, env = "CONCORD_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Signing key file (overrides `signing_key_file`).
+    #[arg(long, env = "CONCORD_SIGNING_KEY_FILE")]
+    signing_key_file: Option<PathBuf>,
+    /// Log format.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, env = "CONCORD_LOG_FORMAT")]
+    log_format: LogFormat,
+}
+
+/// How `concord node` writes its log.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Output format of client commands.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum OutputFormat {
+    /// A readable table.
+    #[default]
+    Table,
+    /// JSON, for scripts (same names as the report file).
+    Json,
+}
+
+/// Options every client command takes.
+#[derive(Args, Debug, Clone)]
+pub struct ClientOptions {
+    /// The node to talk to.
+    #[arg(
+        long,
+        env = "CONCORD_ENDPOINT",
+        default_value = "http://127.0.0.1:7400",
+        global = true
+    )]
+    pub endpoint: String,
+    /// Seconds to wait for the node (connecting and each call).
+    #[arg(long, default_value_t = 10.0, global = true)]
+    pub timeout: f64,
+    /// Output format.
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = OutputFormat::Table, global = true)]
+    pub output: OutputFormat,
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CONCORD_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Node(args) => run_node(args).await,
+            Command::Submit(args) => client_commands::submit(args).await,
+            Command::Revise(args) => client_commands::revise(args).await,
+            Command::Withdraw(args) => client_commands::withdraw(args).await,
+            Command::Get(args) => client_commands::get(args).await,
+            Command::List(args) => client_commands::list(args).await,
+            Command::Watch(args) => client_commands::watch(args).await,
+            Command::Info(args) => client_commands::info(args).await,
+            Command::Demo(args) => demo::run(args).await,
+            Command::Bench(args) => bench::run(args).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // A call error prints as "CODE: message" plus every field violation.
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run_node(args: NodeArgs) -> anyhow::Result<()> {
+    init_logging(args.log_format);
+    let mut config = match &args.config {
+        Some(path) => concord::config::NodeConfig::load(path)?,
+        None => concord::config::NodeConfig::default(),
+    };
+    if let Some(org) = args.org {
+        config.organization = org;
+    }
+    if let Some(listen) = args.listen {
+        config.listen = listen;
+    }
+    if let Some(data_dir) = args.data_dir {
+        config.data_dir = data_dir;
+    }
+    if let Some(key) = args.signing_key_file {
+        config.signing_key_file = Some(key);
+    }
+    config.validate()?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|error| anyhow::anyhow!("cannot listen on {}: {error}", config.listen))?;
+    let node = concord::node::start(config, listener).await?;
+    // Scripts and tests read this line to learn the bound port.
+    println!("concord node listening on {}", node.local_addr());
+    wait_for_stop_signal().await;
+    tracing::info!("stop requested; shutting down gracefully");
+    node.shutdown().await?;
+    Ok(())
+}
+
+/// Resolves on ctrl-c or SIGTERM.
+pub async fn wait_for_stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

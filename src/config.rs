@@ -1,0 +1,226 @@
+//! Node configuration: a TOML file whose every key has a documented default (see
+//! `deploy/concord.example.toml`). The binary overlays environment variables and flags on
+//! top; the library only takes values and never reads the environment itself.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// Everything a node needs to start.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NodeConfig {
+    /// The member this node authors for (its code in the membership, e.g. "IOM").
+    pub organization: String,
+    /// Address the gRPC server listens on.
+    pub listen: SocketAddr,
+    /// The node's directory: the store lives in `store/`, the signing key in
+    /// `signing.key` unless `signing_key_file` says otherwise.
+    pub data_dir: PathBuf,
+    /// The organization's Ed25519 signing key (hex). Created on first start, mode 0600;
+    /// refused when readable by group or others. Empty: `<data_dir>/signing.key`.
+    pub signing_key_file: Option<PathBuf>,
+    /// Store sizing.
+    pub store: StoreConfig,
+    /// Limits against overload and bad input.
+    pub limits: LimitsConfig,
+    /// Shutdown behaviour.
+    pub shutdown: ShutdownConfig,
+}
+
+/// `[store]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreConfig {
+    /// sled's page cache, MiB. sled's own default (1 GiB) makes a node ~800 MiB; 64 MiB
+    /// holds the hot part of ~100,000 reports.
+    pub cache_mib: u64,
+}
+
+/// `[limits]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    /// Largest request message accepted, bytes (tonic answers OUT_OF_RANGE above it).
+    pub max_message_bytes: usize,
+    /// Longest a unary call may run, seconds (the caller sees CANCELLED past it).
+    pub handler_timeout_secs: u64,
+    /// Concurrent requests per client connection.
+    pub concurrency_per_connection: usize,
+    /// HTTP/2 keepalive ping interval, seconds (dead peers are dropped).
+    pub keepalive_interval_secs: u64,
+    /// How long a keepalive ping may go unanswered, seconds.
+    pub keepalive_timeout_secs: u64,
+}
+
+/// `[shutdown]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ShutdownConfig {
+    /// How long in-flight calls get to finish after SIGTERM, seconds.
+    pub grace_secs: u64,
+}
+
+impl Default for NodeConfig {
+    fn default() -> Self {
+        NodeConfig {
+            organization: String::new(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 7400)),
+            data_dir: PathBuf::from("concord-data"),
+            signing_key_file: None,
+            store: StoreConfig::default(),
+            limits: LimitsConfig::default(),
+            shutdown: ShutdownConfig::default(),
+        }
+    }
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig { cache_mib: 64 }
+    }
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig {
+            max_message_bytes: 4 * 1024 * 1024,
+            handler_timeout_secs: 30,
+            concurrency_per_connection: 256,
+            keepalive_interval_secs: 30,
+            keepalive_timeout_secs: 20,
+        }
+    }
+}
+
+impl Default for ShutdownConfig {
+    fn default() -> Self {
+        ShutdownConfig { grace_secs: 10 }
+    }
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file cannot be read.
+    #[error("cannot read configuration file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML for this schema.
+    #[error("configuration file {path} is invalid: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What and where.
+        message: String,
+    },
+    /// A value is out of range.
+    #[error("configuration: {0}")]
+    Invalid(String),
+}
+
+impl NodeConfig {
+    /// Reads a TOML configuration file (keys not given keep their defaults).
+    pub fn load(path: &Path) -> Result<NodeConfig, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|error| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: error.to_string(),
+        })
+    }
+
+    /// Checks the values that have no sensible default.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let organization = self.organization.trim();
+        if organization.is_empty() {
+            return Err(ConfigError::Invalid(
+                "organization is not set: give the member code this node authors for \
+                 (`organization = \"IOM\"`, CONCORD_ORG or --org)"
+                    .into(),
+            ));
+        }
+        if organization.len() > 64
+            || !organization
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+        {
+            return Err(ConfigError::Invalid(format!(
+                "organization {organization:?} must be 1-64 ASCII letters, digits, '-', '_' or '.'"
+            )));
+        }
+        if self.store.cache_mib == 0 {
+            return Err(ConfigError::Invalid(
+                "store.cache_mib must be at least 1".into(),
+            ));
+        }
+        if self.limits.max_message_bytes < 1024 {
+            return Err(ConfigError::Invalid(
+                "limits.max_message_bytes must be at least 1024".into(),
+            ));
+        }
+        if self.limits.concurrency_per_connection == 0 || self.limits.handler_timeout_secs == 0 {
+            return Err(ConfigError::Invalid(
+                "limits.concurrency_per_connection and limits.handler_timeout_secs must be at least 1"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Where the store lives.
+    pub fn store_dir(&self) -> PathBuf {
+        self.data_dir.join("store")
+    }
+
+    /// Where the signing key lives.
+    pub fn signing_key_path(&self) -> PathBuf {
+        self.signing_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("signing.key"))
+    }
+
+    /// Handler time-out.
+    pub fn handler_timeout(&self) -> Duration {
+        Duration::from_secs(self.limits.handler_timeout_secs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_file_in_deploy_parses_and_matches_the_defaults_it_documents() {
+        let text = include_str!("../deploy/concord.example.toml");
+        let parsed: NodeConfig = toml::from_str(text).unwrap();
+        let expected = NodeConfig {
+            organization: "ESCAP".into(),
+            listen: "0.0.0.0:7400".parse().unwrap(),
+            data_dir: PathBuf::from("/var/lib/concord"),
+            ..NodeConfig::default()
+        };
+        assert_eq!(parsed, expected);
+        parsed.validate().unwrap();
+    }
+
+    #[test]
+    fn unknown_keys_and_missing_organization_are_refused() {
+        assert!(toml::from_str::<NodeConfig>("organisation = \"IOM\"").is_err());
+        let error = NodeConfig::default().validate().unwrap_err().to_string();
+        assert!(error.contains("organization is not set"), "{error}");
+        let bad = NodeConfig {
+            organization: "IOM; drop".into(),
+            ..NodeConfig::default()
+        };
+        assert!(bad.validate().is_err());
+    }
+}

@@ -1,0 +1,615 @@
+//! The ledger: a node's authoring and reading core, between the RPC layer and the store.
+//!
+//! Writes go through one writer thread, which is what makes each organization's log
+//! gap-free: it checks the report's current state (revision, withdrawal), builds the next
+//! entry of the organization's log, signs it and applies it to the store in one atomic
+//! batch. Applied writes are handed to a flusher thread that flushes the store once for
+//! every write that arrived while the previous flush ran (group commit) and only then
+//! acknowledges them and advances the durable change number that `Watch` follows. So a
+//! caller is never told "saved" before the entry is on disk, and concurrent callers share
+//! fsyncs instead of paying one each.
+//!
+//! Validation runs in the caller's task before the writer sees anything, so bad input never
+//! reaches the log. Reads (`get`, `list`) go straight to the store.
+
+pub mod query;
+
+use std::sync::Arc;
+use std::sync::mpsc as std_mpsc;
+use std::thread::JoinHandle;
+
+use tokio::sync::{oneshot, watch};
+use uuid::Uuid;
+
+use crate::log::{Change, EntryBody, EntryHash, SignedEntry};
+use crate::report::text::search_tokens;
+use crate::report::validate::validate_draft;
+use crate::report::{Date, FieldViolation, ReportContent, ReportDraft};
+use crate::rpc::codec;
+use crate::store::{ChangeKind, IndexKey, IndexKind, ReportState, Store, StoreError, WriteSet};
+
+pub use query::{ListPage, ListQuery};
+
+/// Why a ledger call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    /// The report or request has bad fields; nothing was stored.
+    #[error("invalid report: {}", .0.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<FieldViolation>),
+    /// No report with this id.
+    #[error("no report with id {0}")]
+    NotFound(Uuid),
+    /// The caller's expected revision is not the current one.
+    #[error(
+        "report {id} is at revision {current}, not {expected}: get it again and reapply your change"
+    )]
+    StaleRevision {
+        /// The report.
+        id: Uuid,
+        /// What the caller expected.
+        expected: u64,
+        /// What it is.
+        current: u64,
+    },
+    /// Withdrawn reports cannot change again.
+    #[error("report {0} is withdrawn and cannot change")]
+    Withdrawn(Uuid),
+    /// The report belongs to another organization: only its own node may change it.
+    #[error("report {id} belongs to {owner}; only {owner}'s node can change it")]
+    NotOwner {
+        /// The report.
+        id: Uuid,
+        /// Its organization.
+        owner: String,
+    },
+    /// The store failed; details are in the node's log.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The node is shutting down.
+    #[error("the node is shutting down")]
+    ShuttingDown,
+}
+
+/// A report as reads return it: its state and its current content.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportView {
+    /// Identity, revision, timestamps, withdrawal.
+    pub state: ReportState,
+    /// The content of the latest revision that had content.
+    pub content: ReportContent,
+}
+
+/// The outcome of a write, once durable.
+#[derive(Debug, Clone)]
+pub struct WriteOutcome {
+    /// The report after the write.
+    pub report: ReportView,
+    /// True when an idempotency key matched and nothing new was written.
+    pub replayed: bool,
+}
+
+enum WriteRequest {
+    Submit {
+        content: ReportContent,
+        idempotency_key: Option<String>,
+    },
+    Revise {
+        id: Uuid,
+        expected_revision: u64,
+        content: ReportContent,
+    },
+    Withdraw {
+        id: Uuid,
+        reason: String,
+        expected_revision: Option<u64>,
+    },
+}
+
+struct WriteCommand {
+    request: WriteRequest,
+    reply: oneshot::Sender<Result<WriteOutcome, LedgerError>>,
+}
+
+/// A write applied in memory, waiting for the flush that makes it durable.
+struct PendingAck {
+    change: u64,
+    outcome: WriteOutcome,
+    reply: oneshot::Sender<Result<WriteOutcome, LedgerError>>,
+}
+
+/// The node's ledger. Cheap to share behind an `Arc`.
+pub struct Ledger {
+    organization: String,
+    store: Arc<Store>,
+    commands: std::sync::Mutex<Option<std_mpsc::Sender<WriteCommand>>>,
+    durable_change: watch::Receiver<u64>,
+    threads: std::sync::Mutex<Vec<JoinHandle<()>>>,
+    public_key: ed25519_dalek::VerifyingKey,
+}
+
+impl Ledger {
+    /// Starts the writer and flusher threads for `organization`, signing with `signing_key`.
+    pub fn start(
+        store: Arc<Store>,
+        organization: String,
+        signing_key: ed25519_dalek::SigningKey,
+    ) -> Result<Ledger, LedgerError> {
+        let (command_sender, command_receiver) = std_mpsc::channel::<WriteCommand>();
+        let (ack_sender, ack_receiver) = std_mpsc::channel::<PendingAck>();
+        let (durable_sender, durable_change) = watch::channel(store.last_change()?);
+        let public_key = signing_key.verifying_key();
+
+        let writer = Writer {
+            organization: organization.clone(),
+            store: store.clone(),
+            signing_key,
+        };
+        let writer_thread = std::thread::Builder::new()
+            .name("concord-writer".into())
+            .spawn(move || writer.run(command_receiver, ack_sender))
+            .map_err(|error| StoreError::Io(format!("cannot start writer thread: {error}")))?;
+        let flusher_store = store.clone();
+        let flusher_thread = std::thread::Builder::new()
+            .name("concord-flusher".into())
+            .spawn(move || run_flusher(flusher_store, ack_receiver, durable_sender))
+            .map_err(|error| StoreError::Io(format!("cannot start flusher thread: {error}")))?;
+
+        Ok(Ledger {
+            organization,
+            store,
+            commands: std::sync::Mutex::new(Some(command_sender)),
+            durable_change,
+            threads: std::sync::Mutex::new(vec![writer_thread, flusher_thread]),
+            public_key,
+        })
+    }
+
+    /// The organization this node authors for.
+    pub fn organization(&self) -> &str {
+        &self.organization
+    }
+
+    /// The store underneath.
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// The public half of the key this node signs with.
+    pub fn public_key(&self) -> ed25519_dalek::VerifyingKey {
+        self.public_key
+    }
+
+    /// Follows the number of the last durable change.
+    pub fn durable_change(&self) -> watch::Receiver<u64> {
+        self.durable_change.clone()
+    }
+
+    /// Validates and stores a new report of this node's organization.
+    pub async fn submit(
+        &self,
+        draft: &ReportDraft,
+        idempotency_key: Option<String>,
+    ) -> Result<WriteOutcome, LedgerError> {
+        let content = validate_draft(draft, today()).map_err(LedgerError::Invalid)?;
+        self.write(WriteRequest::Submit {
+            content,
+            idempotency_key,
+        })
+        .await
+    }
+
+    /// Replaces a report's content, if `expected_revision` is still its revision.
+    pub async fn revise(
+        &self,
+        id: Uuid,
+        expected_revision: u64,
+        draft: &ReportDraft,
+    ) -> Result<WriteOutcome, LedgerError> {
+        let content = validate_draft(draft, today()).map_err(LedgerError::Invalid)?;
+        self.write(WriteRequest::Revise {
+            id,
+            expected_revision,
+            content,
+        })
+        .await
+    }
+
+    /// Withdraws a report for ever.
+    pub async fn withdraw(
+        &self,
+        id: Uuid,
+        reason: String,
+        expected_revision: Option<u64>,
+    ) -> Result<WriteOutcome, LedgerError> {
+        self.write(WriteRequest::Withdraw {
+            id,
+            reason,
+            expected_revision,
+        })
+        .await
+    }
+
+    async fn write(&self, request: WriteRequest) -> Result<WriteOutcome, LedgerError> {
+        let (reply, response) = oneshot::channel();
+        {
+            let commands = self
+                .commands
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let sender = commands.as_ref().ok_or(LedgerError::ShuttingDown)?;
+            sender
+                .send(WriteCommand { request, reply })
+                .map_err(|_| LedgerError::ShuttingDown)?;
+        }
+        response.await.map_err(|_| LedgerError::ShuttingDown)?
+    }
+
+    /// The report with `id`.
+    pub fn get(&self, id: Uuid) -> Result<ReportView, LedgerError> {
+        let state = self
+            .store
+            .report_state(id)?
+            .ok_or(LedgerError::NotFound(id))?;
+        self.view(state)
+    }
+
+    /// Builds the view of a report from its state and its content entry.
+    pub fn view(&self, state: ReportState) -> Result<ReportView, LedgerError> {
+        let content = load_content(&self.store, &state)?;
+        Ok(ReportView { state, content })
+    }
+
+    /// Stops accepting writes, lets the queued ones finish, and flushes the store.
+    pub fn shutdown(&self) -> Result<(), LedgerError> {
+        self.commands
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        let threads: Vec<_> = self
+            .threads
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .drain(..)
+            .collect();
+        for thread in threads {
+            let _ = thread.join();
+        }
+        self.store.flush_blocking()?;
+        Ok(())
+    }
+}
+
+fn today() -> Date {
+    Date::from_unix_seconds(now_unix_ms() / 1000)
+}
+
+fn now_unix_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Reads and decodes the content a report state points at.
+fn load_content(store: &Store, state: &ReportState) -> Result<ReportContent, LedgerError> {
+    let bytes = store
+        .entry(&state.organization, state.content_sequence)?
+        .ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "report {} points at missing entry {} of {}",
+                state.id, state.content_sequence, state.organization
+            ))
+        })?;
+    let corrupt = |error: codec::CodecError| {
+        StoreError::Corrupt(format!(
+            "entry {} of {}: {error}",
+            state.content_sequence, state.organization
+        ))
+    };
+    let entry = codec::decode_signed_entry(&bytes).map_err(corrupt)?;
+    let body = codec::decode_entry_body(&entry.body_bytes).map_err(corrupt)?;
+    match body.change {
+        Change::Content(content) => Ok(content),
+        Change::Withdrawal { .. } => Err(StoreError::Corrupt(format!(
+            "report {} points at a withdrawal for its content",
+            state.id
+        ))
+        .into()),
+    }
+}
+
+/// Every index key a report has, given its content and state.
+pub fn index_keys(content: &ReportContent, state: &ReportState) -> Vec<IndexKey> {
+    let mut keys = vec![
+        IndexKey::new(IndexKind::Organization, &state.organization),
+        IndexKey::new(IndexKind::ActivityType, content.activity_type.name()),
+        IndexKey::new(IndexKind::Status, content.status.name()),
+        IndexKey::updated_at(state.updated_at_ms),
+    ];
+    keys.extend(
+        content
+            .countries
+            .iter()
+            .map(|c| IndexKey::new(IndexKind::Country, c)),
+    );
+    keys.extend(
+        content
+            .regions
+            .iter()
+            .map(|r| IndexKey::new(IndexKind::Region, r)),
+    );
+    keys.extend(
+        content
+            .themes
+            .iter()
+            .map(|t| IndexKey::new(IndexKind::Theme, theme_index_value(&t.vocabulary, &t.code))),
+    );
+    keys.extend(
+        content
+            .target_groups
+            .iter()
+            .map(|g| IndexKey::new(IndexKind::TargetGroup, g)),
+    );
+    if let (Some(start), Some(end)) = (content.dates.start(), content.dates.end()) {
+        let first = start.year().clamp(0, u16::MAX as i32) as u16;
+        let last = end.year().clamp(0, u16::MAX as i32) as u16;
+        // A multi-decade programme is indexed in its first MAX_INDEXED_YEARS years only;
+        // queries check the exact interval anyway (see query.rs).
+        for year in (first..=last.max(first)).take(query::MAX_INDEXED_YEARS) {
+            keys.push(IndexKey::active_year(year));
+        }
+    }
+    let mut words = Vec::new();
+    for text in content.title.iter().chain(content.summary.iter()) {
+        for token in search_tokens(&text.text) {
+            if !words.contains(&token) {
+                words.push(token);
+            }
+        }
+    }
+    keys.extend(words.iter().map(|w| IndexKey::new(IndexKind::Word, w)));
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// The value a theme is indexed under: "VOCABULARY:code".
+pub fn theme_index_value(vocabulary: &str, code: &str) -> String {
+    format!("{vocabulary}:{code}")
+}
+
+struct Writer {
+    organization: String,
+    store: Arc<Store>,
+    signing_key: ed25519_dalek::SigningKey,
+}
+
+impl Writer {
+    fn run(self, commands: std_mpsc::Receiver<WriteCommand>, acks: std_mpsc::Sender<PendingAck>) {
+        while let Ok(command) = commands.recv() {
+            match self.execute(command.request) {
+                Ok((change, outcome)) => {
+                    if acks
+                        .send(PendingAck {
+                            change,
+                            outcome,
+                            reply: command.reply,
+                        })
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+                Err(error) => {
+                    let _ = command.reply.send(Err(error));
+                }
+            }
+        }
+    }
+
+    /// Applies one write in memory; returns the change number whose durability the caller
+    /// must wait for.
+    fn execute(&self, request: WriteRequest) -> Result<(u64, WriteOutcome), LedgerError> {
+        let now = now_unix_ms();
+        match request {
+            WriteRequest::Submit {
+                content,
+                idempotency_key,
+            } => {
+                if let Some(key) = &idempotency_key
+                    && let Some(id) = self.store.idempotent_report(&self.organization, key)?
+                {
+                    let state = self
+                        .store
+                        .report_state(id)?
+                        .ok_or(LedgerError::NotFound(id))?;
+                    let content = load_content(&self.store, &state)?;
+                    // Wait for the flush anyway: the first call may not be durable yet.
+                    let change = self.store.last_change()?;
+                    return Ok((
+                        change,
+                        WriteOutcome {
+                            report: ReportView { state, content },
+                            replayed: true,
+                        },
+                    ));
+                }
+                let id = Uuid::now_v7();
+                let state = ReportState {
+                    id,
+                    organization: self.organization.clone(),
+                    revision: 1,
+                    created_at_ms: now,
+                    updated_at_ms: now,
+                    content_sequence: 0,
+                    latest_sequence: 0,
+                    withdrawn: false,
+                    withdrawal_reason: String::new(),
+                };
+                self.append(
+                    state,
+                    Change::Content(content),
+                    ChangeKind::Created,
+                    idempotency_key,
+                    now,
+                )
+            }
+            WriteRequest::Revise {
+                id,
+                expected_revision,
+                content,
+            } => {
+                let state = self.current_state(id, Some(expected_revision))?;
+                let next = ReportState {
+                    revision: state.revision + 1,
+                    updated_at_ms: now,
+                    ..state
+                };
+                self.append(
+                    next,
+                    Change::Content(content),
+                    ChangeKind::Revised,
+                    None,
+                    now,
+                )
+            }
+            WriteRequest::Withdraw {
+                id,
+                reason,
+                expected_revision,
+            } => {
+                let state = self.current_state(id, expected_revision)?;
+                let next = ReportState {
+                    revision: state.revision + 1,
+                    updated_at_ms: now,
+                    withdrawn: true,
+                    withdrawal_reason: reason.clone(),
+                    ..state
+                };
+                self.append(
+                    next,
+                    Change::Withdrawal { reason },
+                    ChangeKind::Withdrawn,
+                    None,
+                    now,
+                )
+            }
+        }
+    }
+
+    fn current_state(
+        &self,
+        id: Uuid,
+        expected_revision: Option<u64>,
+    ) -> Result<ReportState, LedgerError> {
+        let state = self
+            .store
+            .report_state(id)?
+            .ok_or(LedgerError::NotFound(id))?;
+        if state.organization != self.organization {
+            return Err(LedgerError::NotOwner {
+                id,
+                owner: state.organization,
+            });
+        }
+        if state.withdrawn {
+            return Err(LedgerError::Withdrawn(id));
+        }
+        if let Some(expected) = expected_revision
+            && expected != state.revision
+        {
+            return Err(LedgerError::StaleRevision {
+                id,
+                expected,
+                current: state.revision,
+            });
+        }
+        Ok(state)
+    }
+
+    /// Builds, signs and applies the next entry of this organization's log.
+    fn append(
+        &self,
+        mut state: ReportState,
+        change: Change,
+        change_kind: ChangeKind,
+        idempotency_key: Option<String>,
+        now: i64,
+    ) -> Result<(u64, WriteOutcome), LedgerError> {
+        let head = self.store.head(&self.organization)?;
+        let sequence = head.map_or(1, |h| h.sequence + 1);
+        let previous_hash = head.map_or(EntryHash::GENESIS, |h| h.hash);
+        let body = EntryBody {
+            organization: self.organization.clone(),
+            sequence,
+            previous_hash,
+            authored_at_unix_ms: now,
+            report_id: state.id,
+            revision: state.revision,
+            epoch: 1,
+            change,
+        };
+        let body_bytes = codec::encode_entry_body(&body);
+        let entry = SignedEntry::sign(body_bytes, &self.signing_key);
+        let entry_hash = entry.hash();
+        state.latest_sequence = sequence;
+        let content = match body.change {
+            Change::Content(content) => {
+                state.content_sequence = sequence;
+                content
+            }
+            Change::Withdrawal { .. } => load_content(&self.store, &state)?,
+        };
+        let index_keys = index_keys(&content, &state);
+        let change = self.store.apply(&WriteSet {
+            organization: self.organization.clone(),
+            sequence,
+            previous_hash,
+            entry_hash,
+            entry_bytes: codec::encode_signed_entry(&entry),
+            state: state.clone(),
+            index_keys,
+            change_kind,
+            idempotency_key,
+        })?;
+        Ok((
+            change,
+            WriteOutcome {
+                report: ReportView { state, content },
+                replayed: false,
+            },
+        ))
+    }
+}
+
+/// Group commit: flush once for every write that queued up during the previous flush, then
+/// acknowledge them all and publish the new durable change number.
+fn run_flusher(
+    store: Arc<Store>,
+    acks: std_mpsc::Receiver<PendingAck>,
+    durable_change: watch::Sender<u64>,
+) {
+    while let Ok(first) = acks.recv() {
+        let mut group = vec![first];
+        group.extend(acks.try_iter());
+        let highest = group.iter().map(|ack| ack.change).max().unwrap_or(0);
+        match store.flush_blocking() {
+            Ok(()) => {
+                durable_change.send_if_modified(|current| {
+                    let advanced = highest > *current;
+                    *current = (*current).max(highest);
+                    advanced
+                });
+                for ack in group {
+                    let _ = ack.reply.send(Ok(ack.outcome));
+                }
+            }
+            Err(error) => {
+                tracing::error!(%error, "flushing the store failed; writes are not acknowledged");
+                for ack in group {
+                    let _ = ack.reply.send(Err(LedgerError::Store(error.clone())));
+                }
+            }
+        }
+    }
+}

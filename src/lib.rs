@@ -1,0 +1,25 @@
+//! Concord: every member organization of a working group runs a node; each node authors its
+//! own organization's activity reports as a signed, append-only log, and (in later layers)
+//! replicates every organization's log to every node so that co-chairs see one
+//! consolidated view without a central server.
+//!
+//! The crate in reading order:
+//! - [`report`]: the activity report, its vocabularies and validation (pure);
+//! - [`log`]: per-organization signed entries, hash chain, apply rule (pure);
+//! - [`store`]: the durable sled store: logs, report state, indexes, change feed (the only
+//!   module that imports sled);
+//! - [`ledger`]: authoring (single writer, group commit) and reading (indexed listing);
+//! - [`rpc`]: the gRPC API (the only module that knows generated protobuf types);
+//! - [`config`]: the node's configuration file;
+//! - [`node`]: wiring a store, ledger and server into a running node.
+//!
+//! The `concord` binary (`src/main.rs`, `src/cli/`) is a thin layer of commands over this
+//! library.
+
+pub mod config;
+pub mod ledger;
+pub mod log;
+pub mod node;
+pub mod report;
+pub mod rpc;
+pub mod store;

@@ -1,0 +1,17 @@
+//! The gRPC layer: the only code that knows the generated protobuf types.
+//!
+//! - [`pb`]: generated from `proto/` (private to this module tree);
+//! - [`codec`]: domain types ↔ protobuf bytes, used by the ledger for log entries;
+//! - [`convert`]: requests and responses ↔ ledger types;
+//! - [`status`]: errors → gRPC statuses with `google.rpc` details;
+//! - [`service`]: the `concord.v1.Reports` service;
+//! - [`client`]: a typed client for the `concord` command and tests.
+
+pub mod client;
+pub mod codec;
+pub mod convert;
+pub mod pb;
+pub mod service;
+pub mod status;
+
+pub use pb::FILE_DESCRIPTOR_SET;

@@ -1,0 +1,305 @@
+//! The `concord.v1.Reports` service: the API members' people and tools use at their node.
+//!
+//! Responsibilities: decode and validate requests (every bad field named), call the ledger,
+//! map its errors to gRPC statuses. Writes return only once durable (the ledger's group
+//! commit). `Watch` streams only durable changes, resumable by change number.
+
+use std::pin::Pin;
+use std::sync::Arc;
+
+use futures_util::Stream;
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::{Request, Response, Status};
+
+use super::convert::{check_short_text, list_query_from_pb, parse_report_id, report_to_pb};
+use super::pb;
+use super::status::{invalid_argument, ledger_status};
+use crate::ledger::Ledger;
+use crate::store::ChangeKind;
+
+/// Longest accepted withdrawal reason, in characters.
+pub const MAX_REASON_CHARS: usize = 2000;
+/// Longest accepted idempotency key, in characters.
+pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = 128;
+/// How many change records a watch stream reads from the store at a time.
+const WATCH_BATCH: usize = 256;
+
+/// The Reports service over a node's ledger.
+#[derive(Clone)]
+pub struct ReportsService {
+    ledger: Arc<Ledger>,
+}
+
+impl ReportsService {
+    /// Serves `ledger`.
+    pub fn new(ledger: Arc<Ledger>) -> Self {
+        ReportsService { ledger }
+    }
+
+    /// The tonic server wrapper, with message-size limits.
+    pub fn into_server(
+        self,
+        max_message_bytes: usize,
+    ) -> pb::reports_server::ReportsServer<ReportsService> {
+        pb::reports_server::ReportsServer::new(self)
+            .max_decoding_message_size(max_message_bytes)
+            .max_encoding_message_size(max_message_bytes.max(16 * 1024 * 1024))
+    }
+}
+
+type WatchStream = Pin<Box<dyn Stream<Item = Result<pb::WatchEvent, Status>> + Send>>;
+
+#[tonic::async_trait]
+impl pb::reports_server::Reports for ReportsService {
+    async fn submit(
+        &self,
+        request: Request<pb::SubmitRequest>,
+    ) -> Result<Response<pb::SubmitResponse>, Status> {
+        let request = request.into_inner();
+        let mut violations = Vec::new();
+        check_short_text(
+            "idempotency_key",
+            &request.idempotency_key,
+            MAX_IDEMPOTENCY_KEY_CHARS,
+            false,
+            &mut violations,
+        );
+        let Some(content) = request.content else {
+            violations.push(crate::report::FieldViolation::new(
+                "content",
+                "is required: the report to submit",
+            ));
+            return Err(invalid_argument(&violations));
+        };
+        let draft = super::codec::draft_from_pb(content);
+        if !violations.is_empty() {
+            // Report the content's problems too, so the caller fixes everything at once.
+            if let Err(more) = crate::report::validate::validate_draft(&draft, today()) {
+                violations.extend(more);
+            }
+            return Err(invalid_argument(&violations));
+        }
+        let idempotency_key =
+            Some(request.idempotency_key.trim().to_string()).filter(|key| !key.is_empty());
+        let outcome = self
+            .ledger
+            .submit(&draft, idempotency_key)
+            .await
+            .map_err(ledger_status)?;
+        Ok(Response::new(pb::SubmitResponse {
+            report: Some(report_to_pb(&outcome.report)),
+            replayed: outcome.replayed,
+        }))
+    }
+
+    async fn revise(
+        &self,
+        request: Request<pb::ReviseRequest>,
+    ) -> Result<Response<pb::ReviseResponse>, Status> {
+        let request = request.into_inner();
+        let mut violations = Vec::new();
+        let id = parse_report_id("id", &request.id)
+            .map_err(|v| violations.push(v))
+            .ok();
+        if request.expected_revision == 0 {
+            violations.push(crate::report::FieldViolation::new(
+                "expected_revision",
+                "is required: the revision you last saw (1 or more)",
+            ));
+        }
+        let draft = match request.content {
+            Some(content) => Some(super::codec::draft_from_pb(content)),
+            None => {
+                violations.push(crate::report::FieldViolation::new(
+                    "content",
+                    "is required: the report's new content",
+                ));
+                None
+            }
+        };
+        let (Some(id), Some(draft), true) = (id, draft.as_ref(), violations.is_empty()) else {
+            if let Some(draft) = &draft
+                && let Err(more) = crate::report::validate::validate_draft(draft, today())
+            {
+                violations.extend(more);
+            }
+            return Err(invalid_argument(&violations));
+        };
+        let outcome = self
+            .ledger
+            .revise(id, request.expected_revision, draft)
+            .await
+            .map_err(ledger_status)?;
+        Ok(Response::new(pb::ReviseResponse {
+            report: Some(report_to_pb(&outcome.report)),
+        }))
+    }
+
+    async fn withdraw(
+        &self,
+        request: Request<pb::WithdrawRequest>,
+    ) -> Result<Response<pb::WithdrawResponse>, Status> {
+        let request = request.into_inner();
+        let mut violations = Vec::new();
+        let id = parse_report_id("id", &request.id)
+            .map_err(|v| violations.push(v))
+            .ok();
+        check_short_text(
+            "reason",
+            &request.reason,
+            MAX_REASON_CHARS,
+            true,
+            &mut violations,
+        );
+        let (Some(id), true) = (id, violations.is_empty()) else {
+            return Err(invalid_argument(&violations));
+        };
+        let expected = Some(request.expected_revision).filter(|revision| *revision > 0);
+        let outcome = self
+            .ledger
+            .withdraw(id, request.reason.trim().to_string(), expected)
+            .await
+            .map_err(ledger_status)?;
+        Ok(Response::new(pb::WithdrawResponse {
+            report: Some(report_to_pb(&outcome.report)),
+        }))
+    }
+
+    async fn get(
+        &self,
+        request: Request<pb::GetRequest>,
+    ) -> Result<Response<pb::GetResponse>, Status> {
+        let id = parse_report_id("id", &request.get_ref().id)
+            .map_err(|violation| invalid_argument(&[violation]))?;
+        let view = self.ledger.get(id).map_err(ledger_status)?;
+        Ok(Response::new(pb::GetResponse {
+            report: Some(report_to_pb(&view)),
+        }))
+    }
+
+    async fn list(
+        &self,
+        request: Request<pb::ListRequest>,
+    ) -> Result<Response<pb::ListResponse>, Status> {
+        let query = list_query_from_pb(request.into_inner())
+            .map_err(|violations| invalid_argument(&violations))?;
+        let ledger = self.ledger.clone();
+        // Listing reads the store synchronously; keep it off the async workers.
+        let page = tokio::task::spawn_blocking(move || ledger.list(&query))
+            .await
+            .map_err(|_| Status::internal("list task failed"))?
+            .map_err(ledger_status)?;
+        Ok(Response::new(pb::ListResponse {
+            reports: page.reports.iter().map(report_to_pb).collect(),
+            next_page_token: page.next_page_token.unwrap_or_default(),
+        }))
+    }
+
+    type WatchStream = WatchStream;
+
+    async fn watch(
+        &self,
+        request: Request<pb::WatchRequest>,
+    ) -> Result<Response<Self::WatchStream>, Status> {
+        let request = request.into_inner();
+        let mut durable = self.ledger.durable_change();
+        let start_after = if request.replay {
+            0
+        } else if request.after_change > 0 {
+            request.after_change
+        } else {
+            *durable.borrow()
+        };
+        let organizations = request.organizations;
+        let ledger = self.ledger.clone();
+        let (sender, receiver) = mpsc::channel(64);
+        tokio::spawn(async move {
+            let mut cursor = start_after;
+            loop {
+                let durable_now = *durable.borrow_and_update();
+                while cursor < durable_now {
+                    let batch = match ledger.store().changes_after(cursor, WATCH_BATCH) {
+                        Ok(batch) => batch,
+                        Err(error) => {
+                            let _ = sender
+                                .send(Err(ledger_status(crate::ledger::LedgerError::Store(error))))
+                                .await;
+                            return;
+                        }
+                    };
+                    if batch.is_empty() {
+                        break;
+                    }
+                    for record in batch {
+                        if record.change > durable_now {
+                            break;
+                        }
+                        cursor = record.change;
+                        if !organizations.is_empty()
+                            && !organizations.contains(&record.organization)
+                        {
+                            continue;
+                        }
+                        let event = match ledger.get(record.report_id) {
+                            Ok(view) => Ok(pb::WatchEvent {
+                                change: record.change,
+                                kind: match record.kind {
+                                    ChangeKind::Created => pb::ChangeKind::Created,
+                                    ChangeKind::Revised => pb::ChangeKind::Revised,
+                                    ChangeKind::Withdrawn => pb::ChangeKind::Withdrawn,
+                                } as i32,
+                                report: Some(report_to_pb(&view)),
+                                revision: record.revision,
+                            }),
+                            Err(error) => Err(ledger_status(error)),
+                        };
+                        let failed = event.is_err();
+                        if sender.send(event).await.is_err() || failed {
+                            return;
+                        }
+                    }
+                }
+                tokio::select! {
+                    changed = durable.changed() => if changed.is_err() { return },
+                    () = sender.closed() => return,
+                }
+            }
+        });
+        Ok(Response::new(Box::pin(ReceiverStream::new(receiver))))
+    }
+
+    async fn node_info(
+        &self,
+        _request: Request<pb::NodeInfoRequest>,
+    ) -> Result<Response<pb::NodeInfoResponse>, Status> {
+        let store = self.ledger.store();
+        let store_status = |error| ledger_status(crate::ledger::LedgerError::Store(error));
+        let frontier = store.frontier().map_err(store_status)?;
+        Ok(Response::new(pb::NodeInfoResponse {
+            organization: self.ledger.organization().to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            store_incarnation: store.incarnation().to_string(),
+            store_format_version: crate::store::FORMAT_VERSION,
+            frontier: frontier
+                .into_iter()
+                .map(|(organization, head)| pb::LogHead {
+                    organization,
+                    sequence: head.sequence,
+                    head_hash: head.hash.to_hex(),
+                })
+                .collect(),
+            report_count: store.report_count().map_err(store_status)?,
+            last_change: *self.ledger.durable_change().borrow(),
+            signing_public_key: hex::encode(self.ledger.public_key().as_bytes()),
+        }))
+    }
+}
+
+fn today() -> crate::report::Date {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    crate::report::Date::from_unix_seconds(seconds)
+}

@@ -1,0 +1,787 @@
+//! The durable store: the only module that imports sled.
+//!
+//! One sled tree holds everything under one-byte key prefixes, so that one entry is applied
+//! to the log, the report state, the indexes, the change feed and the frontier with a
+//! single atomic `apply_batch` (sled batches are atomic across crashes; transactions over
+//! several trees would cost more for nothing):
+//!
+//! | prefix | key | value |
+//! |---|---|---|
+//! | `M` | meta name | format version, incarnation id, creation time, last change number |
+//! | `L` | org (length-prefixed) + sequence (u64 BE) | the signed entry's bytes, as received |
+//! | `H` | org | the log head: sequence + body hash |
+//! | `R` | report id (16 bytes) | [`ReportState`] |
+//! | `K` | report id | the index keys the report currently has (to remove them on change) |
+//! | `X` | kind + value (length-prefixed) + report id | empty: secondary index |
+//! | `C` | change number (u64 BE) | [`ChangeRecord`] |
+//! | `I` | org + client idempotency key | report id |
+//!
+//! Durability: [`Store::apply`] changes memory only; [`Store::flush`] makes everything applied
+//! before it durable. Callers acknowledge a write only after a flush that started after the
+//! write was applied (the ledger's group commit does exactly this).
+
+mod records;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use uuid::Uuid;
+
+pub use records::{ChangeKind, ChangeRecord, ReportState};
+
+use crate::log::{EntryHash, Frontier, LogHead};
+
+/// The on-disk format this build reads and writes. Bump it (and write a migration) when a
+/// key layout or record encoding changes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Errors of the store. Anything but [`StoreError::Conflict`] is an operational failure.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The underlying database failed (disk full, IO error).
+    #[error("storage failure: {0}")]
+    Io(String),
+    /// A record could not be decoded: the data directory is damaged.
+    #[error("store is corrupt: {0}")]
+    Corrupt(String),
+    /// The data directory was written by another format version.
+    #[error(
+        "data directory {path} holds a store of format version {found}; this concord reads version {supported}"
+    )]
+    UnsupportedFormat {
+        /// The directory.
+        path: PathBuf,
+        /// Its format version.
+        found: u32,
+        /// What this build reads.
+        supported: u32,
+    },
+    /// The directory is not empty but is not a Concord store.
+    #[error("{path} is not a Concord data directory: {reason}")]
+    NotAStore {
+        /// The directory.
+        path: PathBuf,
+        /// What was found instead.
+        reason: String,
+    },
+    /// Another process holds the store open.
+    #[error("data directory {0} is in use by another process")]
+    Locked(PathBuf),
+    /// A write that would break a log invariant (a gap or a wrong previous hash): a bug
+    /// in the caller, refused so the store never holds a broken chain.
+    #[error("refused write: {0}")]
+    Conflict(String),
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(error: sled::Error) -> Self {
+        StoreError::Io(error.to_string())
+    }
+}
+
+/// Sizing of the store's cache.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// sled's page cache in bytes. sled's default (1 GiB) makes a node use ~800 MiB, so
+    /// every node sizes it explicitly.
+    pub cache_capacity_bytes: u64,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            cache_capacity_bytes: 64 * 1024 * 1024,
+        }
+    }
+}
+
+/// A secondary-index key: which filter (`kind`) and the value indexed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct IndexKey {
+    /// Which filter.
+    pub kind: IndexKind,
+    /// The value (at most 255 bytes; longer values are cut by [`IndexKey::new`]).
+    pub value: Vec<u8>,
+}
+
+/// The filters that have an index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum IndexKind {
+    /// Authoring organization.
+    Organization,
+    /// Activity type name.
+    ActivityType,
+    /// Status name.
+    Status,
+    /// Country alpha-2.
+    Country,
+    /// Region code.
+    Region,
+    /// "VOCABULARY:code".
+    Theme,
+    /// Target-group code.
+    TargetGroup,
+    /// Each calendar year the activity is active in (u16 BE), for interval queries.
+    ActiveYear,
+    /// A normalized word of a title or summary.
+    Word,
+    /// When the report last changed (ms since the epoch, order-preserving 8 bytes).
+    UpdatedAt,
+}
+
+impl IndexKind {
+    fn tag(self) -> u8 {
+        match self {
+            IndexKind::Organization => b'o',
+            IndexKind::ActivityType => b't',
+            IndexKind::Status => b's',
+            IndexKind::Country => b'c',
+            IndexKind::Region => b'r',
+            IndexKind::Theme => b'h',
+            IndexKind::TargetGroup => b'g',
+            IndexKind::ActiveYear => b'y',
+            IndexKind::Word => b'w',
+            IndexKind::UpdatedAt => b'u',
+        }
+    }
+}
+
+impl IndexKey {
+    /// A key for `value`, cut to 255 bytes.
+    pub fn new(kind: IndexKind, value: impl AsRef<[u8]>) -> IndexKey {
+        let value = value.as_ref();
+        IndexKey {
+            kind,
+            value: value[..value.len().min(255)].to_vec(),
+        }
+    }
+
+    /// An [`IndexKind::UpdatedAt`] key.
+    pub fn updated_at(unix_ms: i64) -> IndexKey {
+        IndexKey::new(IndexKind::UpdatedAt, order_preserving_i64(unix_ms))
+    }
+
+    /// An [`IndexKind::ActiveYear`] key.
+    pub fn active_year(year: u16) -> IndexKey {
+        IndexKey::new(IndexKind::ActiveYear, year.to_be_bytes())
+    }
+
+    fn prefix(&self) -> Vec<u8> {
+        let mut key = Vec::with_capacity(3 + self.value.len() + 16);
+        key.push(b'X');
+        key.push(self.kind.tag());
+        key.push(self.value.len() as u8);
+        key.extend_from_slice(&self.value);
+        key
+    }
+
+    fn with_id(&self, id: Uuid) -> Vec<u8> {
+        let mut key = self.prefix();
+        key.extend_from_slice(id.as_bytes());
+        key
+    }
+
+    fn encode_list(keys: &[IndexKey]) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        for key in keys {
+            bytes.push(key.kind.tag());
+            bytes.push(key.value.len() as u8);
+            bytes.extend_from_slice(&key.value);
+        }
+        bytes
+    }
+
+    /// Decodes [`IndexKey::encode_list`] output into full index-key prefixes.
+    fn decode_list_prefixes(mut bytes: &[u8]) -> Result<Vec<Vec<u8>>, StoreError> {
+        let mut prefixes = Vec::new();
+        while !bytes.is_empty() {
+            if bytes.len() < 2 || bytes.len() < 2 + bytes[1] as usize {
+                return Err(StoreError::Corrupt("truncated index-key list".into()));
+            }
+            let length = bytes[1] as usize;
+            let mut prefix = vec![b'X', bytes[0], bytes[1]];
+            prefix.extend_from_slice(&bytes[2..2 + length]);
+            prefixes.push(prefix);
+            bytes = &bytes[2 + length..];
+        }
+        Ok(prefixes)
+    }
+}
+
+/// Maps an i64 onto 8 bytes whose byte order is the numeric order.
+fn order_preserving_i64(value: i64) -> [u8; 8] {
+    ((value as u64) ^ (1 << 63)).to_be_bytes()
+}
+
+/// One entry to append, with everything it changes. Applied atomically by [`Store::apply`].
+#[derive(Debug, Clone)]
+pub struct WriteSet {
+    /// Authoring organization.
+    pub organization: String,
+    /// The entry's sequence: must be the organization's head + 1.
+    pub sequence: u64,
+    /// The entry's previous hash: must be the head's hash.
+    pub previous_hash: EntryHash,
+    /// The entry's body hash (becomes the new head).
+    pub entry_hash: EntryHash,
+    /// The signed entry's bytes, stored as they are.
+    pub entry_bytes: Vec<u8>,
+    /// The report's state after the entry.
+    pub state: ReportState,
+    /// The report's index keys after the entry (replacing the ones it had).
+    pub index_keys: Vec<IndexKey>,
+    /// The change-feed kind.
+    pub change_kind: ChangeKind,
+    /// A client's idempotency key, remembered for the report (creation only).
+    pub idempotency_key: Option<String>,
+}
+
+/// The node's durable store.
+pub struct Store {
+    db: sled::Db,
+    path: PathBuf,
+    incarnation: Uuid,
+    created_at_ms: i64,
+    /// Serializes [`Store::apply`]: each write reads the head and state it replaces.
+    write_lock: Mutex<()>,
+}
+
+const META_FORMAT: &[u8] = b"Mformat";
+const META_INCARNATION: &[u8] = b"Mincarnation";
+const META_CREATED: &[u8] = b"Mcreated";
+const META_LAST_CHANGE: &[u8] = b"Mlast_change";
+
+fn log_key(organization: &str, sequence: u64) -> Vec<u8> {
+    let mut key = log_prefix(organization);
+    key.extend_from_slice(&sequence.to_be_bytes());
+    key
+}
+
+fn log_prefix(organization: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(2 + organization.len() + 8);
+    key.push(b'L');
+    key.push(organization.len().min(255) as u8);
+    key.extend_from_slice(organization.as_bytes());
+    key
+}
+
+fn head_key(organization: &str) -> Vec<u8> {
+    let mut key = vec![b'H'];
+    key.extend_from_slice(organization.as_bytes());
+    key
+}
+
+fn report_key(id: Uuid) -> Vec<u8> {
+    let mut key = vec![b'R'];
+    key.extend_from_slice(id.as_bytes());
+    key
+}
+
+fn report_index_list_key(id: Uuid) -> Vec<u8> {
+    let mut key = vec![b'K'];
+    key.extend_from_slice(id.as_bytes());
+    key
+}
+
+fn change_key(change: u64) -> Vec<u8> {
+    let mut key = vec![b'C'];
+    key.extend_from_slice(&change.to_be_bytes());
+    key
+}
+
+fn idempotency_key(organization: &str, client_key: &str) -> Vec<u8> {
+    let mut key = vec![b'I'];
+    key.push(organization.len().min(255) as u8);
+    key.extend_from_slice(organization.as_bytes());
+    key.extend_from_slice(client_key.as_bytes());
+    key
+}
+
+fn id_suffix(key: &[u8]) -> Result<Uuid, StoreError> {
+    key.len()
+        .checked_sub(16)
+        .and_then(|start| Uuid::from_slice(&key[start..]).ok())
+        .ok_or_else(|| StoreError::Corrupt("index key without a report id".into()))
+}
+
+fn now_unix_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+impl Store {
+    /// Opens the store in `path`, creating it when the directory is missing or empty.
+    ///
+    /// Refuses, with a message naming the problem, a directory that holds something else, a
+    /// store of another format version, or a store another process has open.
+    pub fn open(path: &Path, options: &StoreOptions) -> Result<Store, StoreError> {
+        let is_new = match std::fs::read_dir(path) {
+            Ok(mut entries) => entries.next().is_none(),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => true,
+            Err(error) => {
+                return Err(StoreError::Io(format!(
+                    "cannot read data directory {}: {error}",
+                    path.display()
+                )));
+            }
+        };
+        if !is_new && !path.join("db").exists() {
+            return Err(StoreError::NotAStore {
+                path: path.to_path_buf(),
+                reason: "it is not empty and holds no store (expected a file named `db`)".into(),
+            });
+        }
+        std::fs::create_dir_all(path).map_err(|error| {
+            StoreError::Io(format!(
+                "cannot create data directory {}: {error}",
+                path.display()
+            ))
+        })?;
+        let db = sled::Config::new()
+            .path(path)
+            .cache_capacity(options.cache_capacity_bytes)
+            .mode(sled::Mode::HighThroughput)
+            // Durability comes from explicit flushes before acknowledgement, not a timer.
+            .flush_every_ms(None)
+            .open()
+            .map_err(|error| match error {
+                sled::Error::Io(ref io) if io.kind() == std::io::ErrorKind::WouldBlock => {
+                    StoreError::Locked(path.to_path_buf())
+                }
+                sled::Error::Io(ref io) if io.to_string().contains("lock") => {
+                    StoreError::Locked(path.to_path_buf())
+                }
+                sled::Error::Corruption { .. } => {
+                    StoreError::Corrupt(format!("{} cannot be read: {error}", path.display()))
+                }
+                other => StoreError::Io(format!("cannot open {}: {other}", path.display())),
+            })?;
+
+        let (incarnation, created_at_ms) = match db.get(META_FORMAT)? {
+            Some(found) => {
+                let found = <[u8; 4]>::try_from(found.as_ref())
+                    .map(u32::from_be_bytes)
+                    .map_err(|_| StoreError::Corrupt("format version record".into()))?;
+                if found != FORMAT_VERSION {
+                    return Err(StoreError::UnsupportedFormat {
+                        path: path.to_path_buf(),
+                        found,
+                        supported: FORMAT_VERSION,
+                    });
+                }
+                let incarnation = db
+                    .get(META_INCARNATION)?
+                    .and_then(|bytes| Uuid::from_slice(&bytes).ok())
+                    .ok_or_else(|| StoreError::Corrupt("missing incarnation id".into()))?;
+                let created = db
+                    .get(META_CREATED)?
+                    .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_ref()).ok())
+                    .map(i64::from_be_bytes)
+                    .unwrap_or(0);
+                (incarnation, created)
+            }
+            None if db.is_empty() => {
+                let incarnation = Uuid::now_v7();
+                let created = now_unix_ms();
+                let mut batch = sled::Batch::default();
+                batch.insert(META_FORMAT, &FORMAT_VERSION.to_be_bytes());
+                batch.insert(META_INCARNATION, incarnation.as_bytes());
+                batch.insert(META_CREATED, &created.to_be_bytes());
+                batch.insert(META_LAST_CHANGE, &0u64.to_be_bytes());
+                db.apply_batch(batch)?;
+                db.flush()?;
+                (incarnation, created)
+            }
+            None => {
+                return Err(StoreError::NotAStore {
+                    path: path.to_path_buf(),
+                    reason: "it holds a sled database without a Concord format version".into(),
+                });
+            }
+        };
+        Ok(Store {
+            db,
+            path: path.to_path_buf(),
+            incarnation,
+            created_at_ms,
+            write_lock: Mutex::new(()),
+        })
+    }
+
+    /// Where the store lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Made when the store was created: a new id means a new or restored store.
+    pub fn incarnation(&self) -> Uuid {
+        self.incarnation
+    }
+
+    /// When the store was created (ms since the epoch).
+    pub fn created_at_ms(&self) -> i64 {
+        self.created_at_ms
+    }
+
+    /// Approximate size on disk in bytes.
+    pub fn size_on_disk(&self) -> u64 {
+        self.db.size_on_disk().unwrap_or(0)
+    }
+
+    /// Appends one entry and everything it changes, atomically (in memory: call
+    /// [`Store::flush`] before acknowledging). Refuses an entry that does not extend the
+    /// organization's log by exactly one, linked to the head.
+    pub fn apply(&self, write: &WriteSet) -> Result<u64, StoreError> {
+        let _serialized = self
+            .write_lock
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let head = self.head(&write.organization)?;
+        let expected_sequence = head.map_or(1, |h| h.sequence + 1);
+        let expected_previous = head.map_or(EntryHash::GENESIS, |h| h.hash);
+        if write.sequence != expected_sequence || write.previous_hash != expected_previous {
+            return Err(StoreError::Conflict(format!(
+                "entry {} of {} does not extend its log (head is {})",
+                write.sequence,
+                write.organization,
+                expected_sequence - 1
+            )));
+        }
+        let change = self.last_change()? + 1;
+        let id = write.state.id;
+        let mut batch = sled::Batch::default();
+
+        if let Some(old_keys) = self.db.get(report_index_list_key(id))? {
+            for prefix in IndexKey::decode_list_prefixes(&old_keys)? {
+                let mut key = prefix;
+                key.extend_from_slice(id.as_bytes());
+                batch.remove(key);
+            }
+        }
+        for key in &write.index_keys {
+            batch.insert(key.with_id(id), &[] as &[u8]);
+        }
+        batch.insert(
+            report_index_list_key(id),
+            IndexKey::encode_list(&write.index_keys),
+        );
+        batch.insert(
+            log_key(&write.organization, write.sequence),
+            write.entry_bytes.as_slice(),
+        );
+        batch.insert(
+            head_key(&write.organization),
+            records::encode_head(&LogHead {
+                sequence: write.sequence,
+                hash: write.entry_hash,
+            }),
+        );
+        batch.insert(report_key(id), write.state.encode());
+        let record = ChangeRecord {
+            change,
+            report_id: id,
+            organization: write.organization.clone(),
+            sequence: write.sequence,
+            revision: write.state.revision,
+            kind: write.change_kind,
+        };
+        batch.insert(change_key(change), record.encode());
+        batch.insert(META_LAST_CHANGE, &change.to_be_bytes());
+        if let Some(client_key) = &write.idempotency_key {
+            batch.insert(
+                idempotency_key(&write.organization, client_key),
+                id.as_bytes(),
+            );
+        }
+        self.db.apply_batch(batch)?;
+        Ok(change)
+    }
+
+    /// Makes everything applied so far durable (one fsync shared by every write applied
+    /// before the call: this is what group commit rests on).
+    pub async fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush_async().await?;
+        Ok(())
+    }
+
+    /// Synchronous [`Store::flush`], for shutdown and tools.
+    pub fn flush_blocking(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// The head of `organization`'s log, if this node holds any of it.
+    pub fn head(&self, organization: &str) -> Result<Option<LogHead>, StoreError> {
+        self.db
+            .get(head_key(organization))?
+            .map(|bytes| records::decode_head(&bytes))
+            .transpose()
+    }
+
+    /// Every organization's head.
+    pub fn frontier(&self) -> Result<Frontier, StoreError> {
+        let mut frontier = Frontier::new();
+        for item in self.db.scan_prefix(b"H") {
+            let (key, value) = item?;
+            let organization = String::from_utf8(key[1..].to_vec())
+                .map_err(|_| StoreError::Corrupt("non-UTF-8 organization".into()))?;
+            frontier.insert(organization, records::decode_head(&value)?);
+        }
+        Ok(frontier)
+    }
+
+    /// The signed entry at `sequence` of `organization`'s log.
+    pub fn entry(&self, organization: &str, sequence: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .db
+            .get(log_key(organization, sequence))?
+            .map(|bytes| bytes.to_vec()))
+    }
+
+    /// The entries of `organization`'s log after `after_sequence`, in order, at most `limit`.
+    pub fn entries_after(
+        &self,
+        organization: &str,
+        after_sequence: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        let start = log_key(organization, after_sequence.saturating_add(1));
+        let mut end = log_prefix(organization);
+        end.extend_from_slice(&u64::MAX.to_be_bytes());
+        let mut entries = Vec::new();
+        for item in self.db.range(start..=end).take(limit) {
+            let (key, value) = item?;
+            let mut sequence = [0u8; 8];
+            sequence.copy_from_slice(&key[key.len() - 8..]);
+            entries.push((u64::from_be_bytes(sequence), value.to_vec()));
+        }
+        Ok(entries)
+    }
+
+    /// The state of report `id`.
+    pub fn report_state(&self, id: Uuid) -> Result<Option<ReportState>, StoreError> {
+        self.db
+            .get(report_key(id))?
+            .map(|bytes| ReportState::decode(&bytes))
+            .transpose()
+    }
+
+    /// Report states in id order, starting after `after` (exclusive), at most `limit`.
+    pub fn reports_after(
+        &self,
+        after: Option<Uuid>,
+        limit: usize,
+    ) -> Result<Vec<ReportState>, StoreError> {
+        let start = match after {
+            Some(id) => {
+                let mut key = report_key(id);
+                key.push(0);
+                key
+            }
+            None => vec![b'R'],
+        };
+        let mut states = Vec::new();
+        for item in self.db.range(start..vec![b'S']).take(limit) {
+            let (_, value) = item?;
+            states.push(ReportState::decode(&value)?);
+        }
+        Ok(states)
+    }
+
+    /// Number of reports held (withdrawn ones included).
+    pub fn report_count(&self) -> Result<u64, StoreError> {
+        let mut count = 0;
+        for item in self.db.scan_prefix(b"R").keys() {
+            item?;
+            count += 1;
+        }
+        Ok(count)
+    }
+
+    /// The ids indexed under `key`, in id order.
+    pub fn index_ids(&self, key: &IndexKey) -> Result<Vec<Uuid>, StoreError> {
+        let prefix = key.prefix();
+        let mut ids = Vec::new();
+        for item in self.db.scan_prefix(&prefix).keys() {
+            ids.push(id_suffix(&item?)?);
+        }
+        Ok(ids)
+    }
+
+    /// The ids indexed under any value of `kind` between `from` and `to` inclusive (values
+    /// of the same length compare byte-wise), sorted and without duplicates.
+    pub fn index_range_ids(
+        &self,
+        kind: IndexKind,
+        from: &[u8],
+        to: &[u8],
+    ) -> Result<Vec<Uuid>, StoreError> {
+        let start = IndexKey::new(kind, from).prefix();
+        let mut end = IndexKey::new(kind, to).prefix();
+        end.extend_from_slice(&[0xff; 17]);
+        let mut ids = Vec::new();
+        for item in self.db.range(start..end).keys() {
+            ids.push(id_suffix(&item?)?);
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(ids)
+    }
+
+    /// Number of ids under `key`, counting at most `cap` (to pick the most selective index
+    /// without reading a huge one).
+    pub fn index_count_capped(&self, key: &IndexKey, cap: usize) -> Result<usize, StoreError> {
+        let mut count = 0;
+        for item in self.db.scan_prefix(key.prefix()).keys().take(cap) {
+            item?;
+            count += 1;
+        }
+        Ok(count)
+    }
+
+    /// The report a client's idempotency key created, if any.
+    pub fn idempotent_report(
+        &self,
+        organization: &str,
+        client_key: &str,
+    ) -> Result<Option<Uuid>, StoreError> {
+        Ok(self
+            .db
+            .get(idempotency_key(organization, client_key))?
+            .and_then(|bytes| Uuid::from_slice(&bytes).ok()))
+    }
+
+    /// The number of the last change applied (0 when none).
+    pub fn last_change(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .db
+            .get(META_LAST_CHANGE)?
+            .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_ref()).ok())
+            .map(u64::from_be_bytes)
+            .unwrap_or(0))
+    }
+
+    /// Change records after `after` (exclusive), at most `limit`.
+    pub fn changes_after(&self, after: u64, limit: usize) -> Result<Vec<ChangeRecord>, StoreError> {
+        let mut changes = Vec::new();
+        for item in self
+            .db
+            .range(change_key(after.saturating_add(1))..vec![b'D'])
+            .take(limit)
+        {
+            let (key, value) = item?;
+            let mut number = [0u8; 8];
+            number.copy_from_slice(&key[1..9]);
+            changes.push(ChangeRecord::decode(u64::from_be_bytes(number), &value)?);
+        }
+        Ok(changes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(id: Uuid, revision: u64, sequence: u64) -> ReportState {
+        ReportState {
+            id,
+            organization: "ILO".into(),
+            revision,
+            created_at_ms: 1,
+            updated_at_ms: 2,
+            content_sequence: sequence,
+            latest_sequence: sequence,
+            withdrawn: false,
+            withdrawal_reason: String::new(),
+        }
+    }
+
+    fn write(sequence: u64, previous: EntryHash, id: Uuid, keys: Vec<IndexKey>) -> WriteSet {
+        WriteSet {
+            organization: "ILO".into(),
+            sequence,
+            previous_hash: previous,
+            entry_hash: EntryHash([sequence as u8; 32]),
+            entry_bytes: vec![sequence as u8],
+            state: state(id, sequence, sequence),
+            index_keys: keys,
+            change_kind: if sequence == 1 {
+                ChangeKind::Created
+            } else {
+                ChangeKind::Revised
+            },
+            idempotency_key: None,
+        }
+    }
+
+    #[test]
+    fn applies_entries_and_replaces_index_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
+        let id = Uuid::now_v7();
+        let th = IndexKey::new(IndexKind::Country, "TH");
+        let kh = IndexKey::new(IndexKind::Country, "KH");
+        store
+            .apply(&write(1, EntryHash::GENESIS, id, vec![th.clone()]))
+            .unwrap();
+        assert_eq!(store.index_ids(&th).unwrap(), vec![id]);
+        store
+            .apply(&write(2, EntryHash([1; 32]), id, vec![kh.clone()]))
+            .unwrap();
+        assert!(store.index_ids(&th).unwrap().is_empty());
+        assert_eq!(store.index_ids(&kh).unwrap(), vec![id]);
+        assert_eq!(store.head("ILO").unwrap().unwrap().sequence, 2);
+        assert_eq!(store.changes_after(0, 10).unwrap().len(), 2);
+        assert_eq!(
+            store.entries_after("ILO", 1, 10).unwrap(),
+            vec![(2, vec![2])]
+        );
+    }
+
+    #[test]
+    fn refuses_gaps_and_broken_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
+        let id = Uuid::now_v7();
+        assert!(matches!(
+            store.apply(&write(2, EntryHash::GENESIS, id, vec![])),
+            Err(StoreError::Conflict(_))
+        ));
+        store
+            .apply(&write(1, EntryHash::GENESIS, id, vec![]))
+            .unwrap();
+        assert!(matches!(
+            store.apply(&write(2, EntryHash([9; 32]), id, vec![])),
+            Err(StoreError::Conflict(_))
+        ));
+        assert_eq!(store.last_change().unwrap(), 1);
+    }
+
+    #[test]
+    fn reopens_with_the_same_incarnation_and_refuses_foreign_directories() {
+        let dir = tempfile::tempdir().unwrap();
+        let incarnation = {
+            let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
+            store.flush_blocking().unwrap();
+            store.incarnation()
+        };
+        let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
+        assert_eq!(store.incarnation(), incarnation);
+        drop(store);
+
+        let foreign = tempfile::tempdir().unwrap();
+        std::fs::write(foreign.path().join("notes.txt"), "hello").unwrap();
+        assert!(matches!(
+            Store::open(foreign.path(), &StoreOptions::default()),
+            Err(StoreError::NotAStore { .. })
+        ));
+    }
+
+    #[test]
+    fn order_preserving_encoding_sorts_negative_numbers_first() {
+        assert!(order_preserving_i64(-1) < order_preserving_i64(0));
+        assert!(order_preserving_i64(0) < order_preserving_i64(1_700_000_000_000));
+    }
+}
