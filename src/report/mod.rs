@@ -590,8 +590,8 @@ impl ReportContent {
     }
 }
 
-/// One problem with one field, named by its path in the report ("dates.actual_end",
-/// "countries[2]", "themes[1].code"). Becomes a `google.rpc.BadRequest` field violation.
+/// One problem with one field, named by its path in the report (`dates.actual_end`,
+/// `countries[2]`, `themes[1].code`). Becomes a `google.rpc.BadRequest` field violation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldViolation {
     /// Path of the field, as in the JSON report file.

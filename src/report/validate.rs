@@ -3,8 +3,8 @@
 //!
 //! [`validate_draft`] checks every field and returns either the normalized content or
 //! **all** the problems at once, each as a [`FieldViolation`] whose `field` is the path of
-//! the field in the JSON report file ("title", "title[1].lang", "dates.actual_end",
-//! "countries[2]", "themes[1].code", "participants[0].role", "contact.email"...) and whose
+//! the field in the JSON report file (`title`, `title[1].lang`, `dates.actual_end`,
+//! `countries[2]`, `themes[1].code`, `participants[0].role`, `contact.email`...) and whose
 //! `description` is a sentence saying what is wrong and what was expected. It never panics,
 //! whatever the input.
 //!
@@ -416,21 +416,21 @@ impl Checker<'_> {
                 "a report needs a start date: give dates.planned_start, dates.actual_start or both, as YYYY-MM-DD",
             );
         }
-        if let (Some(start), Some(end)) = (dates.planned_start, dates.planned_end) {
-            if end < start {
-                self.fail(
-                    "dates.planned_end",
-                    format!("the planned end {end} is before the planned start {start}: the end must be on or after the start"),
-                );
-            }
+        if let (Some(start), Some(end)) = (dates.planned_start, dates.planned_end)
+            && end < start
+        {
+            self.fail(
+                "dates.planned_end",
+                format!("the planned end {end} is before the planned start {start}: the end must be on or after the start"),
+            );
         }
-        if let (Some(start), Some(end)) = (dates.actual_start, dates.actual_end) {
-            if end < start {
-                self.fail(
-                    "dates.actual_end",
-                    format!("the actual end {end} is before the actual start {start}: the end must be on or after the start"),
-                );
-            }
+        if let (Some(start), Some(end)) = (dates.actual_start, dates.actual_end)
+            && end < start
+        {
+            self.fail(
+                "dates.actual_end",
+                format!("the actual end {end} is before the actual start {start}: the end must be on or after the start"),
+            );
         }
         for (field, date, planned) in [
             (
