@@ -309,7 +309,7 @@ fn load_content(store: &Store, state: &ReportState) -> Result<ReportContent, Led
     let entry = codec::decode_signed_entry(&bytes).map_err(corrupt)?;
     let body = codec::decode_entry_body(&entry.body_bytes).map_err(corrupt)?;
     match body.change {
-        Change::Content(content) => Ok(content),
+        Change::Content(content) => Ok(*content),
         Change::Withdrawal { .. } => Err(StoreError::Corrupt(format!(
             "report {} points at a withdrawal for its content",
             state.id
@@ -448,7 +448,7 @@ impl Writer {
                 };
                 self.append(
                     state,
-                    Change::Content(content),
+                    Change::Content(Box::new(content)),
                     ChangeKind::Created,
                     idempotency_key,
                     now,
@@ -467,7 +467,7 @@ impl Writer {
                 };
                 self.append(
                     next,
-                    Change::Content(content),
+                    Change::Content(Box::new(content)),
                     ChangeKind::Revised,
                     None,
                     now,
@@ -556,7 +556,7 @@ impl Writer {
         let content = match body.change {
             Change::Content(content) => {
                 state.content_sequence = sequence;
-                content
+                *content
             }
             Change::Withdrawal { .. } => load_content(&self.store, &state)?,
         };

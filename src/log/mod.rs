@@ -64,7 +64,7 @@ pub type Frontier = BTreeMap<String, LogHead>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     /// Creates the report (revision 1) or replaces its whole content.
-    Content(ReportContent),
+    Content(Box<ReportContent>),
     /// Withdraws the report, for ever.
     Withdrawal {
         /// Why, as the author gave it.

@@ -69,6 +69,17 @@ impl TextInput {
     }
 }
 
+/// True when `input` names the coded value `canonical` ("POLICY_DIALOGUE"): case is ignored,
+/// and spaces or hyphens stand for underscores ("policy dialogue", "co-organiser").
+fn is_coded_name(canonical: &str, input: &str) -> bool {
+    let input = input.trim();
+    canonical.len() == input.len()
+        && canonical.bytes().zip(input.bytes()).all(|(c, i)| {
+            let i = if i == b' ' || i == b'-' { b'_' } else { i };
+            c.eq_ignore_ascii_case(&i)
+        })
+}
+
 /// What kind of activity a report describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -123,12 +134,13 @@ impl ActivityType {
         }
     }
 
-    /// Parses a public name, case-insensitively ("training" and "TRAINING" both work).
+    /// Parses a public name, case-insensitively ("training", "policy dialogue" and
+    /// "POLICY_DIALOGUE" all work).
     pub fn from_name(name: &str) -> Option<ActivityType> {
         let wanted = name.trim();
         Self::ALL
             .into_iter()
-            .find(|kind| kind.name().eq_ignore_ascii_case(wanted))
+            .find(|kind| is_coded_name(kind.name(), wanted))
     }
 
     /// The protobuf number (1..=12).
@@ -212,7 +224,7 @@ impl ActivityStatus {
         }
         Self::ALL
             .into_iter()
-            .find(|status| status.name().eq_ignore_ascii_case(wanted))
+            .find(|status| is_coded_name(status.name(), wanted))
     }
 }
 
@@ -252,12 +264,12 @@ impl ParticipantRole {
         }
     }
 
-    /// Parses a public name case-insensitively.
+    /// Parses a public name (case ignored; spaces or hyphens for underscores).
     pub fn from_name(name: &str) -> Option<ParticipantRole> {
         let wanted = name.trim();
         Self::ALL
             .into_iter()
-            .find(|role| role.name().eq_ignore_ascii_case(wanted))
+            .find(|role| is_coded_name(role.name(), wanted))
     }
 
     /// The protobuf number (1..=6).
@@ -309,12 +321,12 @@ impl Relation {
         }
     }
 
-    /// Parses a public name case-insensitively.
+    /// Parses a public name (case ignored; spaces or hyphens for underscores).
     pub fn from_name(name: &str) -> Option<Relation> {
         let wanted = name.trim();
         Self::ALL
             .into_iter()
-            .find(|relation| relation.name().eq_ignore_ascii_case(wanted))
+            .find(|relation| is_coded_name(relation.name(), wanted))
     }
 
     /// The protobuf number (1..=6).
@@ -613,5 +625,37 @@ impl FieldViolation {
 impl std::fmt::Display for FieldViolation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.field, self.description)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coded_names_accept_case_spaces_and_hyphens() {
+        assert_eq!(
+            ActivityType::from_name("policy dialogue"),
+            Some(ActivityType::PolicyDialogue)
+        );
+        assert_eq!(
+            ParticipantRole::from_name(" co-organiser "),
+            Some(ParticipantRole::CoOrganiser)
+        );
+        assert_eq!(ActivityStatus::from_name("4"), Some(ActivityStatus::Closed));
+        assert_eq!(ActivityType::from_name("policy  dialogue"), None);
+        assert_eq!(Relation::from_name("joint venture"), None);
+    }
+
+    #[test]
+    fn numbers_round_trip() {
+        for kind in ActivityType::ALL {
+            assert_eq!(ActivityType::from_number(kind.number()), Some(kind));
+        }
+        for status in ActivityStatus::ALL {
+            assert_eq!(ActivityStatus::from_code(status.code()), Some(status));
+        }
+        assert_eq!(ActivityType::from_number(0), None);
+        assert_eq!(Relation::from_number(7), None);
     }
 }

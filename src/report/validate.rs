@@ -168,12 +168,6 @@ fn shown(value: &str) -> String {
     }
 }
 
-/// "policy dialogue", "policy-dialogue" → "policy_dialogue": names of enums may be written
-/// with spaces or hyphens.
-fn enum_name(value: &str) -> String {
-    value.trim().replace([' ', '-'], "_")
-}
-
 struct Checker<'a> {
     limits: &'a Limits,
     violations: Vec<FieldViolation>,
@@ -352,7 +346,7 @@ impl Checker<'_> {
             );
             return None;
         }
-        let parsed = ActivityType::from_name(&enum_name(value));
+        let parsed = ActivityType::from_name(value);
         if parsed.is_none() {
             self.fail(
                 "activity_type",
@@ -373,7 +367,7 @@ impl Checker<'_> {
             self.fail("status", format!("the status is missing: {expected}"));
             return None;
         }
-        let parsed = ActivityStatus::from_name(&enum_name(value));
+        let parsed = ActivityStatus::from_name(value);
         if parsed.is_none() {
             self.fail(
                 "status",
@@ -583,7 +577,7 @@ impl Checker<'_> {
                 self.fail(&role_field, format!("the role is missing: {expected}"));
                 None
             } else {
-                let role = ParticipantRole::from_name(&enum_name(role_text));
+                let role = ParticipantRole::from_name(role_text);
                 if role.is_none() {
                     self.fail(
                         &role_field,
@@ -655,7 +649,7 @@ impl Checker<'_> {
                 );
                 None
             } else {
-                let relation = Relation::from_name(&enum_name(relation_text));
+                let relation = Relation::from_name(relation_text);
                 if relation.is_none() {
                     self.fail(
                         &relation_field,

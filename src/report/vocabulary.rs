@@ -755,9 +755,8 @@ const fn m49(
     }
 }
 
-/// The 53 member States of ESCAP, as ISO 3166-1 alpha-2 codes. Nine of them lie outside
-/// the Asia-Pacific region or are non-regional members (FR, GB, NL, US) and are members all
-/// the same.
+/// The 53 member States of ESCAP, as ISO 3166-1 alpha-2 codes. Four of them (FR, GB, NL,
+/// US) are non-regional members: members all the same.
 pub const ESCAP_MEMBERS: &[&str] = &[
     "AF", "AM", "AU", "AZ", "BD", "BT", "BN", "KH", "CN", "KP", "FJ", "FR", "GE", "IN", "ID", "IR",
     "JP", "KZ", "KI", "KG", "LA", "MY", "MV", "MH", "FM", "MN", "MM", "NR", "NP", "NL", "NZ", "PK",

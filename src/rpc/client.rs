@@ -638,10 +638,27 @@ pub fn draft_to_pb(draft: &ReportDraft) -> Result<pb::ReportContent, ClientError
         }),
         location: draft.location.clone(),
     };
-    let violations = violations.into_inner();
+    let mut violations = violations.into_inner();
     if violations.is_empty() {
         Ok(content)
     } else {
+        // Name the report's other problems too (as the node would), so that the caller
+        // fixes everything at once.
+        let today = Date::from_unix_seconds(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64),
+        );
+        if let Err(more) = crate::report::validate::validate_draft(draft, today) {
+            for violation in more {
+                if !violations
+                    .iter()
+                    .any(|known| known.field == violation.field)
+                {
+                    violations.push(violation);
+                }
+            }
+        }
         Err(ClientError {
             code: tonic::Code::InvalidArgument,
             message: "the report has values this version of Concord does not know".into(),

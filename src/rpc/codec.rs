@@ -78,7 +78,7 @@ pub fn decode_entry_body(bytes: &[u8]) -> Result<EntryBody, CodecError> {
         .map_err(|_| malformed(WHAT, "report_id is not 16 bytes"))?;
     let change = match body.change {
         Some(pb::entry_body::Change::Content(content)) => {
-            Change::Content(content_from_pb_stored(content))
+            Change::Content(Box::new(content_from_pb_stored(content)))
         }
         Some(pb::entry_body::Change::Withdrawal(withdrawal)) => Change::Withdrawal {
             reason: withdrawal.reason,

@@ -219,6 +219,7 @@ impl pb::reports_server::Reports for ReportsService {
             loop {
                 let durable_now = *durable.borrow_and_update();
                 while cursor < durable_now {
+                    let cursor_before = cursor;
                     let batch = match ledger.store().changes_after(cursor, WATCH_BATCH) {
                         Ok(batch) => batch,
                         Err(error) => {
@@ -258,6 +259,10 @@ impl pb::reports_server::Reports for ReportsService {
                         if sender.send(event).await.is_err() || failed {
                             return;
                         }
+                    }
+                    if cursor == cursor_before {
+                        // Change numbers are dense, so this cannot happen; never spin if it does.
+                        break;
                     }
                 }
                 tokio::select! {

@@ -780,6 +780,31 @@ mod tests {
     }
 
     #[test]
+    fn refuses_a_store_of_another_format_version() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
+            store
+                .db
+                .insert(META_FORMAT, &(FORMAT_VERSION + 1).to_be_bytes())
+                .unwrap();
+            store.flush_blocking().unwrap();
+        }
+        let error = Store::open(dir.path(), &StoreOptions::default())
+            .err()
+            .expect("a newer format must be refused");
+        assert_eq!(
+            error,
+            StoreError::UnsupportedFormat {
+                path: dir.path().to_path_buf(),
+                found: FORMAT_VERSION + 1,
+                supported: FORMAT_VERSION,
+            }
+        );
+        assert!(error.to_string().contains("format version 2"), "{error}");
+    }
+
+    #[test]
     fn order_preserving_encoding_sorts_negative_numbers_first() {
         assert!(order_preserving_i64(-1) < order_preserving_i64(0));
         assert!(order_preserving_i64(0) < order_preserving_i64(1_700_000_000_000));

@@ -1,1 +1,17 @@
+//! The one integration-test binary: real nodes on port 0 (in-process through
+//! `concord::node::start`, or the real `concord` binary), talked to over gRPC and through
+//! the command line.
+//!
+//! - `harness`: starting nodes, running the CLI, spawning `concord node`, waiting on
+//!   conditions with deadlines;
+//! - `rpc`: every RPC of `concord.v1.Reports`, health and reflection, through generated
+//!   clients;
+//! - `cli`: the `concord` client commands against an in-process node;
+//! - `durability`: kill -9 while clients write, SIGTERM, refused data directories;
+//! - `demo`: `concord demo`, including a re-run on the same directory.
 
+mod cli;
+mod demo;
+mod durability;
+mod harness;
+mod rpc;
