@@ -22,12 +22,55 @@ pub struct NodeConfig {
     /// The organization's Ed25519 signing key (hex). Created on first start, mode 0600;
     /// refused when readable by group or others. Empty: `<data_dir>/signing.key`.
     pub signing_key_file: Option<PathBuf>,
+    /// Mutual TLS and membership. Without this section the node serves plaintext, on a
+    /// loopback address only, for local experiments.
+    pub tls: Option<TlsConfig>,
+    /// Audit log of every write and every refused call (JSON lines). Empty:
+    /// `<data_dir>/audit.log`.
+    pub audit_log: Option<PathBuf>,
     /// Store sizing.
     pub store: StoreConfig,
     /// Limits against overload and bad input.
     pub limits: LimitsConfig,
     /// Shutdown behaviour.
     pub shutdown: ShutdownConfig,
+}
+
+/// `[tls]`: where the node's certificates and the membership file are.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct TlsConfig {
+    /// Directory written by `concord cert`: `ca.crt`, `node.<ORG>.crt`, `node.<ORG>.key`.
+    pub certs_dir: Option<PathBuf>,
+    /// The CA certificate (overrides `<certs_dir>/ca.crt`).
+    pub ca_file: Option<PathBuf>,
+    /// This node's certificate (overrides `<certs_dir>/node.<ORG>.crt`).
+    pub cert_file: Option<PathBuf>,
+    /// This node's key, mode 0600 (overrides `<certs_dir>/node.<ORG>.key`).
+    pub key_file: Option<PathBuf>,
+    /// The working group's membership file, the same on every node. Required.
+    pub membership_file: PathBuf,
+}
+
+impl TlsConfig {
+    fn file(&self, explicit: &Option<PathBuf>, name: String) -> Result<PathBuf, ConfigError> {
+        match (explicit, &self.certs_dir) {
+            (Some(path), _) => Ok(path.clone()),
+            (None, Some(dir)) => Ok(dir.join(name)),
+            (None, None) => Err(ConfigError::Invalid(format!(
+                "tls: set certs_dir (or the file for {name} explicitly)"
+            ))),
+        }
+    }
+
+    /// The CA, certificate and key files for `organization`'s node.
+    pub fn files(&self, organization: &str) -> Result<(PathBuf, PathBuf, PathBuf), ConfigError> {
+        Ok((
+            self.file(&self.ca_file, "ca.crt".into())?,
+            self.file(&self.cert_file, format!("node.{organization}.crt"))?,
+            self.file(&self.key_file, format!("node.{organization}.key"))?,
+        ))
+    }
 }
 
 /// `[store]`.
@@ -53,6 +96,15 @@ pub struct LimitsConfig {
     pub keepalive_interval_secs: u64,
     /// How long a keepalive ping may go unanswered, seconds.
     pub keepalive_timeout_secs: u64,
+    /// A TLS handshake not finished by then is dropped, seconds (a silent client holds
+    /// nothing else).
+    pub handshake_timeout_secs: u64,
+    /// TLS handshakes in progress at once.
+    pub max_concurrent_handshakes: usize,
+    /// Sustained calls per second one member may make (0: no limit).
+    pub requests_per_second_per_member: f64,
+    /// Calls a member may make at once above the sustained rate.
+    pub request_burst_per_member: u32,
 }
 
 /// `[shutdown]`.
@@ -70,6 +122,8 @@ impl Default for NodeConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 7400)),
             data_dir: PathBuf::from("concord-data"),
             signing_key_file: None,
+            tls: None,
+            audit_log: None,
             store: StoreConfig::default(),
             limits: LimitsConfig::default(),
             shutdown: ShutdownConfig::default(),
@@ -91,6 +145,10 @@ impl Default for LimitsConfig {
             concurrency_per_connection: 256,
             keepalive_interval_secs: 30,
             keepalive_timeout_secs: 20,
+            handshake_timeout_secs: 10,
+            max_concurrent_handshakes: 256,
+            requests_per_second_per_member: 500.0,
+            request_burst_per_member: 1000,
         }
     }
 }
@@ -167,6 +225,21 @@ impl NodeConfig {
                 "limits.max_message_bytes must be at least 1024".into(),
             ));
         }
+        if let Some(tls) = &self.tls {
+            if tls.membership_file.as_os_str().is_empty() {
+                return Err(ConfigError::Invalid(
+                    "tls.membership_file is not set: every node needs the working group's membership file"
+                        .into(),
+                ));
+            }
+            tls.files(organization)?;
+        }
+        if self.limits.handshake_timeout_secs == 0 || self.limits.max_concurrent_handshakes == 0 {
+            return Err(ConfigError::Invalid(
+                "limits.handshake_timeout_secs and limits.max_concurrent_handshakes must be at least 1"
+                    .into(),
+            ));
+        }
         if self.limits.concurrency_per_connection == 0 || self.limits.handler_timeout_secs == 0 {
             return Err(ConfigError::Invalid(
                 "limits.concurrency_per_connection and limits.handler_timeout_secs must be at least 1"
@@ -188,6 +261,13 @@ impl NodeConfig {
             .unwrap_or_else(|| self.data_dir.join("signing.key"))
     }
 
+    /// Where the audit log goes.
+    pub fn audit_log_path(&self) -> PathBuf {
+        self.audit_log
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("audit.log"))
+    }
+
     /// Handler time-out.
     pub fn handler_timeout(&self) -> Duration {
         Duration::from_secs(self.limits.handler_timeout_secs)
@@ -206,6 +286,11 @@ mod tests {
             organization: "ESCAP".into(),
             listen: "0.0.0.0:7400".parse().unwrap(),
             data_dir: PathBuf::from("/var/lib/concord"),
+            tls: Some(TlsConfig {
+                certs_dir: Some(PathBuf::from("/etc/concord/certs")),
+                membership_file: PathBuf::from("/etc/concord/membership.toml"),
+                ..TlsConfig::default()
+            }),
             ..NodeConfig::default()
         };
         assert_eq!(parsed, expected);

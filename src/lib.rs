@@ -10,6 +10,8 @@
 //!   module that imports sled);
 //! - [`ledger`]: authoring (single writer, group commit) and reading (indexed listing);
 //! - [`rpc`]: the gRPC API (the only module that knows generated protobuf types);
+//! - [`trust`]: certificates, identities, the membership file, mutual TLS and the gate that
+//!   authorizes every call;
 //! - [`config`]: the node's configuration file;
 //! - [`node`]: wiring a store, ledger and server into a running node.
 //!
@@ -23,3 +25,4 @@ pub mod node;
 pub mod report;
 pub mod rpc;
 pub mod store;
+pub mod trust;

@@ -14,13 +14,16 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use tokio_stream::wrappers::TcpListenerStream;
 use tonic_health::ServingStatus;
 
 use crate::config::{ConfigError, NodeConfig};
 use crate::ledger::{Ledger, LedgerError};
 use crate::rpc::service::ReportsService;
 use crate::store::{Store, StoreError, StoreOptions};
+use crate::trust::gate::{AuditLog, Authentication, GateLayer, GatePolicy, RateLimiter};
+use crate::trust::identity::Identity;
+use crate::trust::membership::Membership;
+use crate::trust::tls::{self, AcceptOptions, ServerConfigSource, TlsMaterial};
 
 /// Why a node could not start or stop cleanly.
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +48,96 @@ pub enum NodeError {
     /// The ledger failed.
     #[error(transparent)]
     Ledger(#[from] LedgerError),
+    /// Certificates, keys or membership cannot be used.
+    #[error("{0}")]
+    Trust(String),
+}
+
+/// How the node authenticates callers, set up from the configuration.
+struct Security {
+    tls: Option<ServerConfigSource>,
+    authentication: Authentication,
+}
+
+/// Loads certificates and membership and checks they fit this node, or (without `[tls]`)
+/// sets up the loopback-only plaintext mode.
+fn set_up_security(
+    config: &NodeConfig,
+    local_addr: std::net::SocketAddr,
+    signing_key: &ed25519_dalek::SigningKey,
+) -> Result<Security, NodeError> {
+    let organization = config.organization.trim();
+    let Some(tls_config) = &config.tls else {
+        if !local_addr.ip().is_loopback() {
+            return Err(NodeError::Trust(format!(
+                "refusing to serve plaintext on {local_addr}: without a [tls] section a node \
+                 listens on a loopback address only; configure [tls] (see deploy/concord.example.toml)"
+            )));
+        }
+        tracing::warn!(
+            address = %local_addr,
+            "PLAINTEXT MODE: no [tls] section, so no certificates are checked and every caller \
+             acts for {organization}; loopback only, for local experiments"
+        );
+        return Ok(Security {
+            tls: None,
+            authentication: Authentication::PlaintextLoopback {
+                group: "local".into(),
+            },
+        });
+    };
+    let trust_error = |error: &dyn std::fmt::Display| NodeError::Trust(error.to_string());
+    let membership = Membership::load(&tls_config.membership_file).map_err(|e| trust_error(&e))?;
+    let (ca_file, cert_file, key_file) = tls_config.files(organization)?;
+    let material =
+        TlsMaterial::load(&ca_file, &cert_file, &key_file).map_err(|e| trust_error(&e))?;
+    let leaf = tls::certificates_from_pem("node certificate", &material.certificate_pem)
+        .map_err(|e| trust_error(&e))?;
+    let expected = Identity::node(membership.group(), organization);
+    match Identity::from_certificate(leaf[0].as_ref()) {
+        Ok(identity) if identity == expected => {}
+        Ok(identity) => {
+            return Err(NodeError::Trust(format!(
+                "{} is the certificate of {identity}, but this node is {expected}",
+                cert_file.display()
+            )));
+        }
+        Err(error) => {
+            return Err(NodeError::Trust(format!(
+                "{}: {error}",
+                cert_file.display()
+            )));
+        }
+    }
+    if membership.member(organization).is_none() {
+        return Err(NodeError::Trust(format!(
+            "{organization} is not a member in {}",
+            tls_config.membership_file.display()
+        )));
+    }
+    let public_key = signing_key.verifying_key();
+    if !membership.signing_keys(organization).contains(&public_key) {
+        return Err(NodeError::Trust(format!(
+            "this node's signing key {} is not one of {organization}'s signing_keys in {}: \
+             add it there (on every node) before starting",
+            hex::encode(public_key.as_bytes()),
+            tls_config.membership_file.display()
+        )));
+    }
+    let server_config = tls::server_config(&material).map_err(|e| trust_error(&e))?;
+    tracing::info!(
+        identity = %expected,
+        membership = %membership.hash_hex(),
+        "mutual TLS: every caller must present a certificate of the working group"
+    );
+    Ok(Security {
+        tls: Some(std::sync::Arc::new(std::sync::RwLock::new(server_config))),
+        authentication: Authentication::MutualTls {
+            membership: std::sync::Arc::new(std::sync::RwLock::new(std::sync::Arc::new(
+                membership,
+            ))),
+        },
+    })
 }
 
 /// A node serving on a socket.
@@ -171,6 +264,7 @@ pub async fn start(config: NodeConfig, listener: TcpListener) -> Result<RunningN
         )))
     })?;
     let signing_key = load_or_create_signing_key(&config.signing_key_path())?;
+    let security = set_up_security(&config, local_addr, &signing_key)?;
     let store_dir = config.store_dir();
     let options = StoreOptions {
         cache_capacity_bytes: config.store.cache_mib * 1024 * 1024,
@@ -202,19 +296,48 @@ pub async fn start(config: NodeConfig, listener: TcpListener) -> Result<RunningN
         .map_err(|error| NodeError::Server(error.to_string()))?;
 
     let limits = &config.limits;
+    let audit = AuditLog::open(&config.audit_log_path()).map_err(|error| {
+        NodeError::Trust(format!(
+            "cannot open audit log {}: {error}",
+            config.audit_log_path().display()
+        ))
+    })?;
+    // In plaintext mode every caller is the node's own organization on loopback: a
+    // per-member rate would only throttle the operator's own tools.
+    let rate_limiter = match security.authentication {
+        Authentication::PlaintextLoopback { .. } => RateLimiter::new(0.0, 0.0),
+        Authentication::MutualTls { .. } => RateLimiter::new(
+            limits.requests_per_second_per_member,
+            f64::from(limits.request_burst_per_member),
+        ),
+    };
+    let gate = GateLayer::new(Arc::new(GatePolicy {
+        authentication: security.authentication,
+        node_organization: config.organization.trim().to_string(),
+        audit: Some(audit),
+        rate_limiter,
+    }));
     let router = tonic::transport::Server::builder()
         .timeout(config.handler_timeout())
         .concurrency_limit_per_connection(limits.concurrency_per_connection)
         .http2_keepalive_interval(Some(Duration::from_secs(limits.keepalive_interval_secs)))
         .http2_keepalive_timeout(Some(Duration::from_secs(limits.keepalive_timeout_secs)))
         .tcp_nodelay(true)
+        .layer(gate)
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(ReportsService::new(ledger.clone()).into_server(limits.max_message_bytes));
 
     let (shutdown_trigger, shutdown_signal) = oneshot::channel::<()>();
-    let incoming = TcpListenerStream::new(listener);
+    let incoming = tls::incoming(
+        listener,
+        security.tls,
+        AcceptOptions {
+            handshake_timeout: Duration::from_secs(limits.handshake_timeout_secs),
+            max_concurrent_handshakes: limits.max_concurrent_handshakes,
+        },
+    );
     let server = tokio::spawn(async move {
         router
             .serve_with_incoming_shutdown(incoming, async {

@@ -8,7 +8,7 @@ use clap::Args;
 use futures_util::StreamExt;
 
 use concord::report::ReportDraft;
-use concord::rpc::client::{Client, ListFilters};
+use concord::rpc::client::{Client, ClientTls, ListFilters};
 
 use super::output::{print_change, print_page, print_report, print_saved};
 use super::{ClientOptions, OutputFormat};
@@ -144,7 +144,44 @@ async fn connect(options: &ClientOptions) -> anyhow::Result<Client> {
     if !(options.timeout > 0.0 && options.timeout.is_finite()) {
         anyhow::bail!("--timeout must be a positive number of seconds");
     }
-    Ok(Client::connect(&options.endpoint, Duration::from_secs_f64(options.timeout)).await?)
+    let timeout = Duration::from_secs_f64(options.timeout);
+    let Some(certs_dir) = &options.certs_dir else {
+        return Ok(Client::connect(&options.endpoint, timeout).await?);
+    };
+    let cert = match &options.cert {
+        Some(cert) => cert.clone(),
+        None => {
+            let mut clients: Vec<PathBuf> = std::fs::read_dir(certs_dir)
+                .with_context(|| format!("cannot read {}", certs_dir.display()))?
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|path| {
+                    path.extension().is_some_and(|e| e == "crt")
+                        && path
+                            .file_name()
+                            .is_some_and(|n| n.to_string_lossy().starts_with("client."))
+                })
+                .collect();
+            match clients.len() {
+                1 => clients.remove(0),
+                0 => anyhow::bail!(
+                    "no client certificate in {}: create one with `concord cert create-client` \
+                     or name it with --cert",
+                    certs_dir.display()
+                ),
+                _ => anyhow::bail!(
+                    "{} holds several client certificates: choose one with --cert",
+                    certs_dir.display()
+                ),
+            }
+        }
+    };
+    let tls = ClientTls::load(certs_dir, &cert)?;
+    // With TLS the scheme is https, whatever the endpoint was written with.
+    let endpoint = match options.endpoint.strip_prefix("http://") {
+        Some(rest) => format!("https://{rest}"),
+        None => options.endpoint.clone(),
+    };
+    Ok(Client::connect_with(&endpoint, timeout, Some(&tls)).await?)
 }
 
 /// Reads a JSON report file, naming the file and the position of any error.

@@ -1,6 +1,7 @@
 //! Command-line interface: clap definitions and dispatch. `anyhow` is allowed here only.
 
 mod bench;
+mod cert;
 mod client_commands;
 mod demo;
 mod output;
@@ -37,6 +38,10 @@ enum Command {
     Watch(client_commands::WatchArgs),
     /// Show a node's identity, store and log heads.
     Info(client_commands::InfoArgs),
+    /// The working group's CA and certificates.
+    Cert(cert::CertArgs),
+    /// An organization's signing key.
+    Key(cert::KeyArgs),
     /// Start a local working group, post the seed document's activities, show them.
     Demo(demo::DemoArgs),
     /// Measure submit throughput and latency, listing, and their ceilings on this machine.
@@ -102,6 +107,13 @@ pub struct ClientOptions {
     /// Output format.
     #[arg(short = 'o', long = "output", value_enum, default_value_t = OutputFormat::Table, global = true)]
     pub output: OutputFormat,
+    /// Certificates directory (holds ca.crt): talk to the node over mutual TLS.
+    #[arg(long, env = "CONCORD_CERTS_DIR", global = true)]
+    pub certs_dir: Option<PathBuf>,
+    /// The client certificate to present (its key is the same path ending in .key).
+    /// Default: the only client.*.crt in --certs-dir.
+    #[arg(long, env = "CONCORD_CERT", global = true)]
+    pub cert: Option<PathBuf>,
 }
 
 fn init_logging(format: LogFormat) {
@@ -139,6 +151,8 @@ pub fn main() -> ExitCode {
             Command::List(args) => client_commands::list(args).await,
             Command::Watch(args) => client_commands::watch(args).await,
             Command::Info(args) => client_commands::info(args).await,
+            Command::Cert(args) => cert::run(args),
+            Command::Key(args) => cert::run_key(args),
             Command::Demo(args) => demo::run(args).await,
             Command::Bench(args) => bench::run(args).await,
         }

@@ -91,6 +91,20 @@ impl From<tonic::Status> for ClientError {
                     .collect()
             })
             .unwrap_or_default();
+        // A connection that fails below gRPC (TLS refused, plaintext against TLS, reset)
+        // reaches tonic's client as UNKNOWN "transport error": the caller's view is that the
+        // node is unavailable.
+        if status.code() == tonic::Code::Unknown && status.message().contains("transport error") {
+            return ClientError {
+                code: tonic::Code::Unavailable,
+                message: format!(
+                    "the connection failed ({}): the node is unreachable, or refused this \
+                     client's TLS (certificate, CA, or TLS/plaintext mismatch)",
+                    status.message()
+                ),
+                violations,
+            };
+        }
         ClientError {
             code: status.code(),
             message: status.message().to_string(),
@@ -287,17 +301,80 @@ fn split_theme(text: &str) -> Result<pb::Theme, ClientError> {
     })
 }
 
+/// The PEM texts a client presents and trusts for mutual TLS.
+#[derive(Debug, Clone)]
+pub struct ClientTls {
+    /// The working group's CA certificate.
+    pub ca_pem: String,
+    /// The client's (or node's) certificate.
+    pub certificate_pem: String,
+    /// Its private key.
+    pub key_pem: String,
+}
+
+impl ClientTls {
+    /// Reads `ca.crt` from `certs_dir` and the certificate `cert_file` with the key beside
+    /// it (same name, `.key`), refusing a key readable by group or others.
+    pub fn load(
+        certs_dir: &std::path::Path,
+        cert_file: &std::path::Path,
+    ) -> Result<ClientTls, crate::trust::certs::CertError> {
+        let material = crate::trust::tls::TlsMaterial::load(
+            &certs_dir.join(crate::trust::certs::files::CA_CERT),
+            cert_file,
+            &cert_file.with_extension("key"),
+        )?;
+        Ok(ClientTls {
+            ca_pem: material.ca_pem,
+            certificate_pem: material.certificate_pem,
+            key_pem: material.key_pem,
+        })
+    }
+}
+
 impl Client {
-    /// Connects to `endpoint` ("http://127.0.0.1:7400"); `timeout` bounds connecting and
-    /// every unary call.
+    /// Connects to `endpoint` ("http://127.0.0.1:7400") without TLS; `timeout` bounds
+    /// connecting and every unary call.
     pub async fn connect(endpoint: &str, timeout: Duration) -> Result<Client, ClientError> {
-        let channel = Endpoint::from_shared(endpoint.to_string())
-            .map_err(|error| {
-                ClientError::local(
-                    tonic::Code::InvalidArgument,
-                    format!("bad endpoint {endpoint:?}: {error}"),
+        Client::connect_with(endpoint, timeout, None).await
+    }
+
+    /// Connects with mutual TLS when `tls` is given (the endpoint is then `https://...`; the
+    /// node's certificate must name the endpoint's host).
+    pub async fn connect_with(
+        endpoint: &str,
+        timeout: Duration,
+        tls: Option<&ClientTls>,
+    ) -> Result<Client, ClientError> {
+        let bad_endpoint = |error: &dyn std::fmt::Display| {
+            ClientError::local(
+                tonic::Code::InvalidArgument,
+                format!("bad endpoint {endpoint:?}: {error}"),
+            )
+        };
+        let mut builder =
+            Endpoint::from_shared(endpoint.to_string()).map_err(|e| bad_endpoint(&e))?;
+        if let Some(tls) = tls {
+            let host = builder
+                .uri()
+                .host()
+                .unwrap_or_default()
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_string();
+            builder = builder
+                .tls_config(
+                    tonic::transport::ClientTlsConfig::new()
+                        .ca_certificate(tonic::transport::Certificate::from_pem(&tls.ca_pem))
+                        .identity(tonic::transport::Identity::from_pem(
+                            &tls.certificate_pem,
+                            &tls.key_pem,
+                        ))
+                        .domain_name(host),
                 )
-            })?
+                .map_err(|e| bad_endpoint(&e))?;
+        }
+        let channel = builder
             .connect_timeout(timeout)
             .tcp_nodelay(true)
             .connect()
