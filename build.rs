@@ -8,6 +8,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "concord/v1/report.proto",
         "concord/v1/log.proto",
         "concord/v1/reports.proto",
+        "concord/v1/replication.proto",
     ];
     for proto in &protos {
         println!("cargo:rerun-if-changed=proto/{proto}");

@@ -30,6 +30,8 @@ pub struct NodeConfig {
     pub audit_log: Option<PathBuf>,
     /// Store sizing.
     pub store: StoreConfig,
+    /// Sessions with peer nodes.
+    pub replication: ReplicationConfig,
     /// Limits against overload and bad input.
     pub limits: LimitsConfig,
     /// Shutdown behaviour.
@@ -70,6 +72,36 @@ impl TlsConfig {
             self.file(&self.cert_file, format!("node.{organization}.crt"))?,
             self.file(&self.key_file, format!("node.{organization}.key"))?,
         ))
+    }
+}
+
+/// `[replication]`: sessions with the other members' nodes (their endpoints come from the
+/// membership file).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReplicationConfig {
+    /// Peers per node: 0 means every other member (full mesh, right for ~15 members); a
+    /// number bounds it for large groups (relaying carries the rest).
+    pub fan_out: usize,
+    /// Longest wait between reconnection attempts, seconds (backoff starts at 0.2 s).
+    pub reconnect_max_secs: u64,
+    /// Deadline for connecting to a peer, seconds.
+    pub connect_timeout_secs: u64,
+    /// Keepalive ping interval on idle sessions, seconds (how soon a dead peer is noticed).
+    pub keepalive_secs: u64,
+    /// How often each session checks that nothing was missed, seconds (costs no traffic).
+    pub anti_entropy_secs: u64,
+}
+
+impl Default for ReplicationConfig {
+    fn default() -> Self {
+        ReplicationConfig {
+            fan_out: 0,
+            reconnect_max_secs: 30,
+            connect_timeout_secs: 10,
+            keepalive_secs: 60,
+            anti_entropy_secs: 30,
+        }
     }
 }
 
@@ -125,6 +157,7 @@ impl Default for NodeConfig {
             tls: None,
             audit_log: None,
             store: StoreConfig::default(),
+            replication: ReplicationConfig::default(),
             limits: LimitsConfig::default(),
             shutdown: ShutdownConfig::default(),
         }
@@ -143,7 +176,7 @@ impl Default for LimitsConfig {
             max_message_bytes: 4 * 1024 * 1024,
             handler_timeout_secs: 30,
             concurrency_per_connection: 256,
-            keepalive_interval_secs: 30,
+            keepalive_interval_secs: 60,
             keepalive_timeout_secs: 20,
             handshake_timeout_secs: 10,
             max_concurrent_handshakes: 256,
@@ -233,6 +266,16 @@ impl NodeConfig {
                 ));
             }
             tls.files(organization)?;
+        }
+        let replication = &self.replication;
+        if replication.reconnect_max_secs == 0
+            || replication.connect_timeout_secs == 0
+            || replication.keepalive_secs == 0
+            || replication.anti_entropy_secs == 0
+        {
+            return Err(ConfigError::Invalid(
+                "replication: every interval and time-out must be at least 1 second".into(),
+            ));
         }
         if self.limits.handshake_timeout_secs == 0 || self.limits.max_concurrent_handshakes == 0 {
             return Err(ConfigError::Invalid(

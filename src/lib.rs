@@ -10,6 +10,7 @@
 //!   module that imports sled);
 //! - [`ledger`]: authoring (single writer, group commit) and reading (indexed listing);
 //! - [`rpc`]: the gRPC API (the only module that knows generated protobuf types);
+//! - [`replication`]: sessions with peer nodes that keep every log everywhere;
 //! - [`trust`]: certificates, identities, the membership file, mutual TLS and the gate that
 //!   authorizes every call;
 //! - [`config`]: the node's configuration file;
@@ -22,6 +23,7 @@ pub mod config;
 pub mod ledger;
 pub mod log;
 pub mod node;
+pub mod replication;
 pub mod report;
 pub mod rpc;
 pub mod store;

@@ -18,6 +18,8 @@ use tonic_health::ServingStatus;
 
 use crate::config::{ConfigError, NodeConfig};
 use crate::ledger::{Ledger, LedgerError};
+use crate::replication::{ReplicationOptions, Replicator};
+use crate::rpc::replication::ReplicationService;
 use crate::rpc::service::ReportsService;
 use crate::store::{Store, StoreError, StoreOptions};
 use crate::trust::gate::{AuditLog, Authentication, GateLayer, GatePolicy, RateLimiter};
@@ -56,7 +58,10 @@ pub enum NodeError {
 /// How the node authenticates callers, set up from the configuration.
 struct Security {
     tls: Option<ServerConfigSource>,
+    /// This node's certificate, presented to peers.
+    client_tls: Option<crate::rpc::client::ClientTls>,
     authentication: Authentication,
+    membership: Option<Arc<std::sync::RwLock<Arc<Membership>>>>,
 }
 
 /// Loads certificates and membership and checks they fit this node, or (without `[tls]`)
@@ -81,9 +86,11 @@ fn set_up_security(
         );
         return Ok(Security {
             tls: None,
+            client_tls: None,
             authentication: Authentication::PlaintextLoopback {
                 group: "local".into(),
             },
+            membership: None,
         });
     };
     let trust_error = |error: &dyn std::fmt::Display| NodeError::Trust(error.to_string());
@@ -130,13 +137,19 @@ fn set_up_security(
         membership = %membership.hash_hex(),
         "mutual TLS: every caller must present a certificate of the working group"
     );
+    let membership = Arc::new(std::sync::RwLock::new(Arc::new(membership)));
+    let client_tls = crate::rpc::client::ClientTls {
+        ca_pem: material.ca_pem.clone(),
+        certificate_pem: material.certificate_pem.clone(),
+        key_pem: material.key_pem.clone(),
+    };
     Ok(Security {
-        tls: Some(std::sync::Arc::new(std::sync::RwLock::new(server_config))),
+        tls: Some(Arc::new(std::sync::RwLock::new(server_config))),
+        client_tls: Some(client_tls),
         authentication: Authentication::MutualTls {
-            membership: std::sync::Arc::new(std::sync::RwLock::new(std::sync::Arc::new(
-                membership,
-            ))),
+            membership: membership.clone(),
         },
+        membership: Some(membership),
     })
 }
 
@@ -144,6 +157,8 @@ fn set_up_security(
 pub struct RunningNode {
     local_addr: SocketAddr,
     ledger: Arc<Ledger>,
+    replicator: Option<Replicator>,
+    stopping: tokio::sync::watch::Sender<bool>,
     shutdown: Option<oneshot::Sender<()>>,
     server: JoinHandle<Result<(), NodeError>>,
     health: tonic_health::server::HealthReporter,
@@ -166,8 +181,16 @@ impl RunningNode {
         &self.ledger
     }
 
+    /// Every peer session's status (empty without peers).
+    pub fn peer_status(&self) -> Vec<crate::replication::PeerStatus> {
+        self.replicator
+            .as_ref()
+            .map(Replicator::status)
+            .unwrap_or_default()
+    }
+
     /// Graceful stop: NOT_SERVING, stop accepting, let in-flight calls finish within the
-    /// grace period, drain the writer, flush the store.
+    /// grace period, close peer sessions, drain the writer, flush the store.
     pub async fn shutdown(mut self) -> Result<(), NodeError> {
         self.health
             .set_service_status("", ServingStatus::NotServing)
@@ -175,6 +198,12 @@ impl RunningNode {
         self.health
             .set_not_serving::<crate::rpc::pb::reports_server::ReportsServer<ReportsService>>()
             .await;
+        // Our sessions with peers close first; then open streams end, so in-flight unary
+        // calls are all that the grace period waits for.
+        if let Some(replicator) = self.replicator.take() {
+            replicator.stop().await;
+        }
+        let _ = self.stopping.send(true);
         if let Some(trigger) = self.shutdown.take() {
             let _ = trigger.send(());
         }
@@ -273,11 +302,24 @@ pub async fn start(config: NodeConfig, listener: TcpListener) -> Result<RunningN
         .await
         .map_err(|error| NodeError::Server(error.to_string()))??;
     let store = Arc::new(store);
+    let has_peers = security.membership.as_ref().is_some_and(|membership| {
+        let membership = membership
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
+        !crate::replication::choose_peers(config.organization.trim(), &membership, 0).is_empty()
+    });
+    let store_is_new = store.created_now();
     let ledger = Arc::new(Ledger::start(
         store.clone(),
         config.organization.trim().to_string(),
         signing_key,
     )?);
+    if store_is_new && has_peers {
+        // A new store may be a lost disk: never author before the peers have returned
+        // whatever this organization already published.
+        ledger.require_recovery()?;
+    }
 
     let (health, health_service) = tonic_health::server::health_reporter();
     health
@@ -317,6 +359,7 @@ pub async fn start(config: NodeConfig, listener: TcpListener) -> Result<RunningN
         audit: Some(audit),
         rate_limiter,
     }));
+    let (stopping, stopping_receiver) = tokio::sync::watch::channel(false);
     let router = tonic::transport::Server::builder()
         .timeout(config.handler_timeout())
         .concurrency_limit_per_connection(limits.concurrency_per_connection)
@@ -327,7 +370,14 @@ pub async fn start(config: NodeConfig, listener: TcpListener) -> Result<RunningN
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
-        .add_service(ReportsService::new(ledger.clone()).into_server(limits.max_message_bytes));
+        .add_service(
+            ReportsService::new(ledger.clone(), stopping_receiver.clone())
+                .into_server(limits.max_message_bytes),
+        )
+        .add_optional_service(security.membership.clone().map(|membership| {
+            ReplicationService::new(ledger.clone(), membership, stopping_receiver.clone())
+                .into_server(limits.max_message_bytes)
+        }));
 
     let (shutdown_trigger, shutdown_signal) = oneshot::channel::<()>();
     let incoming = tls::incoming(
@@ -346,6 +396,22 @@ pub async fn start(config: NodeConfig, listener: TcpListener) -> Result<RunningN
             .await
             .map_err(|error| NodeError::Server(error.to_string()))
     });
+    let replicator = match (&security.membership, &security.client_tls) {
+        (Some(membership), Some(client_tls)) => Some(Replicator::start(
+            ledger.clone(),
+            membership.clone(),
+            client_tls.clone(),
+            ReplicationOptions {
+                fan_out: config.replication.fan_out,
+                reconnect_max: Duration::from_secs(config.replication.reconnect_max_secs),
+                rpc_timeout: Duration::from_secs(config.replication.connect_timeout_secs),
+                keepalive: Duration::from_secs(config.replication.keepalive_secs),
+                anti_entropy: Duration::from_secs(config.replication.anti_entropy_secs),
+                ..ReplicationOptions::default()
+            },
+        )?),
+        _ => None,
+    };
     tracing::info!(
         organization = %config.organization,
         address = %local_addr,
@@ -356,6 +422,8 @@ pub async fn start(config: NodeConfig, listener: TcpListener) -> Result<RunningN
     Ok(RunningNode {
         local_addr,
         ledger,
+        replicator,
+        stopping,
         shutdown: Some(shutdown_trigger),
         server,
         health,

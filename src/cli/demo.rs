@@ -1,13 +1,15 @@
 //! `concord demo`: a local working group on this machine.
 //!
-//! One node per default member (`shared/docs/domain.md`), each on loopback with its own
-//! store, each authoring only its own organization's reports. The demo posts the activities
-//! of the seed document (and plausible ones of the other members) at the node of the
-//! organization that ran them, revises one, withdraws an accidental duplicate, then lists
-//! every node's reports as one table, and stops every node cleanly. With `--dir` the
-//! configuration and data stay in DIR (one `concord.toml` per member) so the nodes can be
-//! started again with `concord node --config DIR/<ORG>/concord.toml`; re-running the demo
-//! on the same DIR posts nothing twice (every post carries an idempotency key).
+//! It creates the working group's CA, a node and a client certificate, a signing key per
+//! default member (`shared/docs/domain.md`) and the membership file, starts one node per
+//! member on loopback with mutual TLS (a full mesh of replication sessions), posts the
+//! activities of the seed document (and plausible ones of the other members) at the node of
+//! the organization that ran them, revises one, withdraws an accidental duplicate, shows the
+//! entries arriving at every node, prints the consolidated view from one node, and stops
+//! every node cleanly. With `--dir` everything stays in DIR (one `concord.toml` per member)
+//! so the nodes can be started again with `concord node --config DIR/<ORG>/concord.toml`;
+//! re-running the demo on the same DIR posts nothing twice (every post carries an
+//! idempotency key).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -16,9 +18,10 @@ use anyhow::Context;
 use clap::Args;
 use serde::Deserialize;
 
-use concord::config::NodeConfig;
+use concord::config::{NodeConfig, TlsConfig};
 use concord::report::ReportDraft;
-use concord::rpc::client::{Client, ListFilters, RemoteReport};
+use concord::rpc::client::{Client, ClientTls, ListFilters, RemoteReport};
+use concord::trust::setup::{self, MemberSetup};
 
 use super::output::{table_header, table_row};
 
@@ -71,6 +74,11 @@ fn demo_reports() -> anyhow::Result<Vec<DemoReport>> {
     serde_json::from_str(DEMO_REPORTS).context("embedded demo reports are not valid")
 }
 
+/// The demo group's name (its certificates' trust domain).
+const DEMO_GROUP: &str = "rtwg-migration";
+/// The client certificate made for each member.
+const DEMO_CLIENT: &str = "demo";
+
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let temporary = match &args.dir {
         Some(_) => None,
@@ -84,12 +92,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&base).with_context(|| format!("cannot create {}", base.display()))?;
     let reports = demo_reports()?;
 
-    println!(
-        "Starting {} nodes of the working group in {}",
-        DEFAULT_MEMBERS.len(),
-        base.display()
-    );
-    let mut nodes = Vec::new();
+    // Listeners first: the membership file names every node's endpoint.
+    let mut listeners = Vec::new();
     for (index, member) in DEFAULT_MEMBERS.iter().enumerate() {
         let port = if args.dir.is_some() {
             args.base_port
@@ -98,157 +102,86 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         } else {
             0
         };
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .with_context(|| format!("cannot listen on 127.0.0.1:{port} for {member}"))?;
+        listeners.push(listener);
+    }
+    let setups: Vec<MemberSetup> = DEFAULT_MEMBERS
+        .iter()
+        .zip(&listeners)
+        .map(|(code, listener)| {
+            let (name, iati, aliases) = setup::DEFAULT_MEMBERS
+                .iter()
+                .find(|(member, ..)| member == code)
+                .map(|(_, name, iati, aliases)| (*name, *iati, *aliases))
+                .unwrap_or((code, &[], &[]));
+            let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+            MemberSetup {
+                code: code.to_string(),
+                name: name.to_string(),
+                hosts: vec!["127.0.0.1".into(), "localhost".into()],
+                endpoint: format!("https://127.0.0.1:{port}"),
+                iati_identifiers: iati.iter().map(|s| s.to_string()).collect(),
+                aliases: aliases.iter().map(|s| s.to_string()).collect(),
+            }
+        })
+        .collect();
+    let layout = setup::create_working_group(
+        &base,
+        DEMO_GROUP,
+        &setups,
+        setup::DEFAULT_CO_CHAIRS,
+        DEMO_CLIENT,
+    )?;
+    println!(
+        "Working group {DEMO_GROUP:?}: CA, certificates, signing keys and membership in {}",
+        base.display()
+    );
+    println!(
+        "Starting {} nodes on loopback, mutual TLS, full mesh",
+        DEFAULT_MEMBERS.len()
+    );
+    let mut nodes = Vec::new();
+    for (setup, listener) in setups.iter().zip(listeners) {
         let mut config = NodeConfig {
-            organization: member.to_string(),
-            listen: ([127, 0, 0, 1], port).into(),
-            data_dir: base.join(member),
+            organization: setup.code.clone(),
+            listen: listener.local_addr()?,
+            data_dir: layout.data_dir(&setup.code),
+            tls: Some(TlsConfig {
+                certs_dir: Some(layout.certs_dir.clone()),
+                membership_file: layout.membership_file.clone(),
+                ..TlsConfig::default()
+            }),
             ..NodeConfig::default()
         };
         // Fifteen nodes share one machine: a small cache each.
         config.store.cache_mib = 16;
         config.shutdown.grace_secs = 5;
-        std::fs::create_dir_all(&config.data_dir)?;
+        config.replication.reconnect_max_secs = 2;
         std::fs::write(
             config.data_dir.join("concord.toml"),
             toml::to_string(&config).context("cannot write node configuration")?,
         )?;
-        let listener = tokio::net::TcpListener::bind(config.listen)
-            .await
-            .with_context(|| format!("cannot listen on {} for {member}", config.listen))?;
         let node = concord::node::start(config, listener)
             .await
-            .with_context(|| format!("cannot start {member}'s node"))?;
-        nodes.push((member.to_string(), node));
+            .with_context(|| format!("cannot start {}'s node", setup.code))?;
+        nodes.push((setup.code.clone(), node));
     }
-    let mut clients = Vec::new();
-    for (member, node) in &nodes {
-        clients.push((
-            member.clone(),
-            Client::connect(&node.endpoint(), Duration::from_secs(10)).await?,
-        ));
-    }
-    let client_of = |organization: &str| {
-        clients
-            .iter()
-            .find(|(member, _)| member == organization)
-            .map(|(_, client)| client)
-            .with_context(|| format!("demo report of {organization}, which is not a member"))
-    };
 
-    let outcome = async {
-        println!(
-            "Posting {} reports, each at its own organization's node",
-            reports.len()
-        );
-        let mut posted = 0;
-        let mut already = 0;
-        let mut seoul_escap = None;
-        for item in &reports {
-            let client = client_of(&item.organization)?;
-            let (report, replayed) = client
-                .submit(&item.report, Some(&format!("demo:{}", item.key)))
-                .await
-                .with_context(|| format!("posting {} ({})", item.key, item.organization))?;
-            if replayed {
-                already += 1;
-            } else {
-                posted += 1;
-            }
-            if item.key.contains("seoul") && item.organization == "ESCAP" {
-                seoul_escap = Some(report);
-            }
-        }
-        println!("  {posted} new, {already} already there from an earlier run");
-
-        // A revision: the ESCAP conference report gains its outcome document.
-        if let Some(report) = seoul_escap.filter(|r| r.revision == 1 && !r.withdrawn) {
-            let mut draft = report.content.clone();
-            draft.links.push(concord::report::Link {
-                url: "https://www.unescap.org/events/apcimd".into(),
-                title: "Chairman's Summary, forwarded to the Global Forum".into(),
-                kind: "outcome".into(),
-            });
-            let revised = client_of("ESCAP")?
-                .revise(&report.id, report.revision, &draft)
-                .await?;
-            println!(
-                "Revised ESCAP's Seoul conference report (now revision {})",
-                revised.revision
-            );
-        }
-        // A withdrawal: a report posted twice by mistake.
-        let duplicate = &reports[0];
-        let (copy, _) = client_of(&duplicate.organization)?
-            .submit(&duplicate.report, Some("demo:accidental-copy"))
-            .await?;
-        if !copy.withdrawn {
-            client_of(&duplicate.organization)?
-                .withdraw(&copy.id, "posted twice by mistake", copy.revision)
-                .await?;
-            println!("Withdrew an accidental second copy of {:?}", copy.title());
-        }
-
-        let mut everything: Vec<RemoteReport> = Vec::new();
-        for (_, client) in &clients {
-            let mut filters = ListFilters {
-                page_size: 200,
-                ..ListFilters::default()
-            };
-            loop {
-                let page = client.list(&filters).await?;
-                everything.extend(page.reports);
-                if page.next_page_token.is_empty() {
-                    break;
-                }
-                filters.page_token = Some(page.next_page_token);
-            }
-        }
-        everything.sort_by(|a, b| {
-            let start = |r: &RemoteReport| {
-                [
-                    &r.content.dates.actual_start,
-                    &r.content.dates.planned_start,
-                ]
-                .into_iter()
-                .find(|d| !d.is_empty())
-                .cloned()
-                .unwrap_or_default()
-            };
-            start(a)
-                .cmp(&start(b))
-                .then(a.organization.cmp(&b.organization))
-        });
-        println!();
-        println!(
-            "The working group's reports ({} live, from {} organizations), by start date:",
-            everything.len(),
-            {
-                let mut organizations: Vec<_> =
-                    everything.iter().map(|r| r.organization.as_str()).collect();
-                organizations.sort_unstable();
-                organizations.dedup();
-                organizations.len()
-            }
-        );
-        println!("{}", table_header());
-        for report in &everything {
-            println!("{}", table_row(report));
-        }
-        println!();
-        println!(
-            "Each node holds its own organization's reports; replication between nodes \
-             comes with the sync layer."
-        );
-        anyhow::Ok(())
-    }
-    .await;
+    let outcome = post_and_show(&args, &layout, &nodes, &reports).await;
 
     if args.serve && outcome.is_ok() {
         println!();
         for (member, node) in &nodes {
-            println!("  {member:<11} {}", node.endpoint());
+            println!("  {member:<11} https://{}", node.local_addr());
         }
-        println!("Nodes running; try `concord list --endpoint <address>`. ctrl-c stops them.");
+        println!(
+            "Nodes running. Talk to one with\n  concord list --certs-dir {} --cert {} --endpoint https://{}\nctrl-c stops them.",
+            layout.certs_dir.display(),
+            layout.client_cert("ESCAP", DEMO_CLIENT).display(),
+            nodes[0].1.local_addr()
+        );
         super::wait_for_stop_signal().await;
     }
     for (member, node) in nodes {
@@ -259,16 +192,236 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     println!("All nodes stopped cleanly.");
     if let Some(dir) = &args.dir {
         println!(
-            "Data and configuration kept in {}; start a member's node again with\n  \
-             concord node --config {}/ESCAP/concord.toml\nand talk to it with\n  \
-             concord list --endpoint http://127.0.0.1:{}",
-            dir.display(),
-            dir.display(),
-            args.base_port
+            "Data and configuration kept in {dir}; start a member's node again with\n  \
+             concord node --config {dir}/ESCAP/concord.toml\nand talk to it with\n  \
+             concord list --certs-dir {dir}/certs --cert {cert} --endpoint https://127.0.0.1:{port}",
+            dir = dir.display(),
+            cert = layout.client_cert("ESCAP", DEMO_CLIENT).display(),
+            port = args.base_port
         );
     }
     drop(temporary);
     outcome
+}
+
+/// Waits until `condition` holds, checking every 50 ms, for at most `limit`.
+async fn wait_for(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = tokio::time::Instant::now() + limit;
+    while tokio::time::Instant::now() < deadline {
+        if condition() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    condition()
+}
+
+async fn post_and_show(
+    _args: &DemoArgs,
+    layout: &setup::GroupLayout,
+    nodes: &[(String, concord::node::RunningNode)],
+    reports: &[DemoReport],
+) -> anyhow::Result<()> {
+    // New stores first recover their organization's log from their peers.
+    let recovered = wait_for(Duration::from_secs(60), || {
+        nodes.iter().all(|(_, node)| !node.ledger().is_recovering())
+    })
+    .await;
+    anyhow::ensure!(
+        recovered,
+        "the nodes did not finish recovering from their peers within 60 s"
+    );
+
+    let mut clients = Vec::new();
+    for (member, node) in nodes {
+        let tls = ClientTls::load(&layout.certs_dir, &layout.client_cert(member, DEMO_CLIENT))?;
+        let endpoint = format!("https://{}", node.local_addr());
+        clients.push((
+            member.clone(),
+            Client::connect_with(&endpoint, Duration::from_secs(10), Some(&tls)).await?,
+        ));
+    }
+    let client_of = |organization: &str| {
+        clients
+            .iter()
+            .find(|(member, _)| member == organization)
+            .map(|(_, client)| client)
+            .with_context(|| format!("demo report of {organization}, which is not a member"))
+    };
+
+    println!(
+        "Posting {} reports, each at its own organization's node",
+        reports.len()
+    );
+    let started = std::time::Instant::now();
+    // Every organization posts at its own node at the same time, its own reports in order.
+    let per_organization = clients.iter().map(|(member, client)| {
+        let own: Vec<&DemoReport> = reports
+            .iter()
+            .filter(|item| &item.organization == member)
+            .collect();
+        async move {
+            let mut posted = Vec::new();
+            for item in own {
+                let (report, replayed) = client
+                    .submit(&item.report, Some(&format!("demo:{}", item.key)))
+                    .await
+                    .with_context(|| format!("posting {} ({})", item.key, item.organization))?;
+                posted.push((item.key.as_str(), report, replayed));
+            }
+            anyhow::Ok(posted)
+        }
+    });
+    let mut posted = 0;
+    let mut already = 0;
+    let mut seoul_escap = None;
+    for outcome in futures_util::future::join_all(per_organization).await {
+        for (key, report, replayed) in outcome? {
+            if replayed {
+                already += 1;
+            } else {
+                posted += 1;
+            }
+            if key.contains("seoul") && report.organization == "ESCAP" {
+                seoul_escap = Some(report);
+            }
+        }
+    }
+    let unknown: Vec<&str> = reports
+        .iter()
+        .filter(|item| {
+            !clients
+                .iter()
+                .any(|(member, _)| member == &item.organization)
+        })
+        .map(|item| item.key.as_str())
+        .collect();
+    anyhow::ensure!(
+        unknown.is_empty(),
+        "demo reports of non-members: {unknown:?}"
+    );
+    println!("  {posted} new, {already} already there from an earlier run");
+
+    // A revision: the ESCAP conference report gains its outcome document.
+    if let Some(report) = seoul_escap.filter(|r| r.revision == 1 && !r.withdrawn) {
+        let mut draft = report.content.clone();
+        draft.links.push(concord::report::Link {
+            url: "https://www.unescap.org/events/apcimd".into(),
+            title: "Chairman's Summary, forwarded to the Global Forum".into(),
+            kind: "outcome".into(),
+        });
+        let revised = client_of("ESCAP")?
+            .revise(&report.id, report.revision, &draft)
+            .await?;
+        println!(
+            "Revised ESCAP's Seoul conference report (now revision {})",
+            revised.revision
+        );
+    }
+    // A withdrawal: a report posted twice by mistake.
+    let duplicate = &reports[0];
+    let (copy, _) = client_of(&duplicate.organization)?
+        .submit(&duplicate.report, Some("demo:accidental-copy"))
+        .await?;
+    if !copy.withdrawn {
+        client_of(&duplicate.organization)?
+            .withdraw(&copy.id, "posted twice by mistake", copy.revision)
+            .await?;
+        println!("Withdrew an accidental second copy of {:?}", copy.title());
+    }
+
+    // Everything arrives everywhere.
+    let target = {
+        let mut union = concord::log::Frontier::new();
+        for (_, node) in nodes {
+            for (organization, head) in node.ledger().durable_frontier().borrow().iter() {
+                let entry = union.entry(organization.clone()).or_insert(*head);
+                if head.sequence > entry.sequence {
+                    *entry = *head;
+                }
+            }
+        }
+        union
+    };
+    let total: u64 = target.values().map(|h| h.sequence).sum();
+    println!(
+        "Replicating {total} log entries of {} organizations to all {} nodes...",
+        target.len(),
+        nodes.len()
+    );
+    let complete =
+        |node: &concord::node::RunningNode| *node.ledger().durable_frontier().borrow() == target;
+    let mut last_report = std::time::Instant::now();
+    let converged = wait_for(Duration::from_secs(120), || {
+        let done = nodes.iter().filter(|(_, node)| complete(node)).count();
+        if last_report.elapsed() > Duration::from_millis(500) && done < nodes.len() {
+            println!("  {done}/{} nodes hold everything", nodes.len());
+            last_report = std::time::Instant::now();
+        }
+        done == nodes.len()
+    })
+    .await;
+    anyhow::ensure!(
+        converged,
+        "the nodes did not converge within 120 s: {}",
+        nodes
+            .iter()
+            .filter(|(_, node)| !complete(node))
+            .map(|(member, _)| member.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "  all {} nodes hold all {total} entries ({:.1} s after the first post)",
+        nodes.len(),
+        started.elapsed().as_secs_f64()
+    );
+
+    // The consolidated view, from one node: ESCAP's (a co-chair's).
+    let (viewer, client) = &clients[0];
+    let mut everything: Vec<RemoteReport> = Vec::new();
+    let mut filters = ListFilters {
+        page_size: 200,
+        ..ListFilters::default()
+    };
+    loop {
+        let page = client.list(&filters).await?;
+        everything.extend(page.reports);
+        if page.next_page_token.is_empty() {
+            break;
+        }
+        filters.page_token = Some(page.next_page_token);
+    }
+    everything.sort_by(|a, b| {
+        let start = |r: &RemoteReport| {
+            [
+                &r.content.dates.actual_start,
+                &r.content.dates.planned_start,
+            ]
+            .into_iter()
+            .find(|d| !d.is_empty())
+            .cloned()
+            .unwrap_or_default()
+        };
+        start(a)
+            .cmp(&start(b))
+            .then(a.organization.cmp(&b.organization))
+    });
+    let mut organizations: Vec<_> = everything.iter().map(|r| r.organization.as_str()).collect();
+    organizations.sort_unstable();
+    organizations.dedup();
+    println!();
+    println!(
+        "The consolidated view at {viewer}'s node: {} live reports from {} organizations, by start date",
+        everything.len(),
+        organizations.len()
+    );
+    println!("{}", table_header());
+    for report in &everything {
+        println!("{}", table_row(report));
+    }
+    println!();
+    Ok(())
 }
 
 #[cfg(test)]

@@ -33,7 +33,7 @@ enum Command {
     /// Show one report.
     Get(client_commands::GetArgs),
     /// List reports with filters.
-    List(client_commands::ListArgs),
+    List(Box<client_commands::ListArgs>),
     /// Follow changes as they are saved.
     Watch(client_commands::WatchArgs),
     /// Show a node's identity, store and log heads.
@@ -148,7 +148,7 @@ pub fn main() -> ExitCode {
             Command::Revise(args) => client_commands::revise(args).await,
             Command::Withdraw(args) => client_commands::withdraw(args).await,
             Command::Get(args) => client_commands::get(args).await,
-            Command::List(args) => client_commands::list(args).await,
+            Command::List(args) => client_commands::list(*args).await,
             Command::Watch(args) => client_commands::watch(args).await,
             Command::Info(args) => client_commands::info(args).await,
             Command::Cert(args) => cert::run(args),

@@ -21,7 +21,9 @@ use std::thread::JoinHandle;
 use tokio::sync::{oneshot, watch};
 use uuid::Uuid;
 
-use crate::log::{Change, EntryBody, EntryHash, SignedEntry};
+use crate::log::{
+    ApplyError, Change, EntryBody, EntryHash, Frontier, LogHead, SignedEntry, check_append,
+};
 use crate::report::text::search_tokens;
 use crate::report::validate::validate_draft;
 use crate::report::{Date, FieldViolation, ReportContent, ReportDraft};
@@ -68,6 +70,113 @@ pub enum LedgerError {
     /// The node is shutting down.
     #[error("the node is shutting down")]
     ShuttingDown,
+    /// A received entry was not applied.
+    #[error(transparent)]
+    Rejected(#[from] IngestRejection),
+    /// The store is new or restored: the node recovers its own organization's log from its
+    /// peers before it authors anything, so it can never fork that log.
+    #[error(
+        "this node is recovering {0}'s log from its peers before authoring (its store is new or restored); retry shortly"
+    )]
+    Recovering(String),
+}
+
+/// Why an entry received from a peer was not applied. Nothing is stored for a rejected
+/// entry, except the evidence of a fork.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IngestRejection {
+    /// Not a well-formed signed entry.
+    #[error("malformed entry: {0}")]
+    Malformed(String),
+    /// Its organization is not a member.
+    #[error("{0} is not a member of the working group")]
+    NotAMember(String),
+    /// Signed by a key that is not one of the organization's.
+    #[error("entry {sequence} of {organization} is signed by a key that is not {organization}'s")]
+    UnknownKey {
+        /// Claimed author.
+        organization: String,
+        /// Its sequence.
+        sequence: u64,
+    },
+    /// The signature does not verify: altered on the way, or forged.
+    #[error("entry {sequence} of {organization} has an invalid signature")]
+    BadSignature {
+        /// Claimed author.
+        organization: String,
+        /// Its sequence.
+        sequence: u64,
+    },
+    /// Authentic, but its content does not validate.
+    #[error("entry {sequence} of {organization} carries invalid content: {detail}")]
+    InvalidContent {
+        /// Author.
+        organization: String,
+        /// Its sequence.
+        sequence: u64,
+        /// What is wrong.
+        detail: String,
+    },
+    /// Entries before it are missing here: send those first.
+    #[error("entry {sequence} of {organization} leaves a gap after {head}")]
+    Gap {
+        /// Author.
+        organization: String,
+        /// Local head.
+        head: u64,
+        /// Its sequence.
+        sequence: u64,
+    },
+    /// A different entry with the same position is held: the organization's log forked.
+    #[error(
+        "entry {sequence} of {organization} conflicts with the one held: the log has forked; {organization} is quarantined"
+    )]
+    Fork {
+        /// Author.
+        organization: String,
+        /// Where the logs diverge.
+        sequence: u64,
+    },
+    /// The organization's log is quarantined after a fork; nothing more is applied.
+    #[error("{0}'s log is quarantined after a fork; an operator must resolve it")]
+    Quarantined(String),
+    /// Consistent chain, inconsistent report history (wrong revision, another
+    /// organization's report, a change to a withdrawn report).
+    #[error("entry {sequence} of {organization}: {detail}")]
+    Conflict {
+        /// Author.
+        organization: String,
+        /// Its sequence.
+        sequence: u64,
+        /// What is inconsistent.
+        detail: String,
+    },
+}
+
+impl IngestRejection {
+    /// The stable reason code (see `Rejection.reason` in replication.proto).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            IngestRejection::Malformed(_) => "MALFORMED",
+            IngestRejection::NotAMember(_) => "NOT_A_MEMBER",
+            IngestRejection::UnknownKey { .. } => "UNKNOWN_KEY",
+            IngestRejection::BadSignature { .. } => "SIGNATURE_INVALID",
+            IngestRejection::InvalidContent { .. } => "INVALID_CONTENT",
+            IngestRejection::Gap { .. } => "GAP",
+            IngestRejection::Fork { .. } => "FORK",
+            IngestRejection::Quarantined(_) => "QUARANTINED",
+            IngestRejection::Conflict { .. } => "CONFLICT",
+        }
+    }
+}
+
+/// What happened to an entry received from a peer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IngestOutcome {
+    /// Appended (and durable).
+    Applied,
+    /// Already held, byte for byte: dropped.
+    Duplicate,
 }
 
 /// A report as reads return it: its state and its current content.
@@ -103,6 +212,12 @@ enum WriteRequest {
         reason: String,
         expected_revision: Option<u64>,
     },
+    /// An entry authored elsewhere, signature already verified.
+    Ingest {
+        entry_bytes: Vec<u8>,
+        entry_hash: EntryHash,
+        body: Box<EntryBody>,
+    },
 }
 
 struct WriteCommand {
@@ -113,6 +228,8 @@ struct WriteCommand {
 /// A write applied in memory, waiting for the flush that makes it durable.
 struct PendingAck {
     change: u64,
+    /// The log head this write produced (none for replays and duplicates).
+    head: Option<(String, LogHead)>,
     outcome: WriteOutcome,
     reply: oneshot::Sender<Result<WriteOutcome, LedgerError>>,
 }
@@ -123,8 +240,12 @@ pub struct Ledger {
     store: Arc<Store>,
     commands: std::sync::Mutex<Option<std_mpsc::Sender<WriteCommand>>>,
     durable_change: watch::Receiver<u64>,
+    durable_frontier: watch::Receiver<Frontier>,
     threads: std::sync::Mutex<Vec<JoinHandle<()>>>,
     public_key: ed25519_dalek::VerifyingKey,
+    /// True until the node has recovered its own organization's log (see
+    /// [`LedgerError::Recovering`]).
+    recovering: std::sync::atomic::AtomicBool,
 }
 
 impl Ledger {
@@ -137,6 +258,8 @@ impl Ledger {
         let (command_sender, command_receiver) = std_mpsc::channel::<WriteCommand>();
         let (ack_sender, ack_receiver) = std_mpsc::channel::<PendingAck>();
         let (durable_sender, durable_change) = watch::channel(store.last_change()?);
+        let (frontier_sender, durable_frontier) = watch::channel(store.frontier()?);
+        let recovering = store.recovering()?;
         let public_key = signing_key.verifying_key();
 
         let writer = Writer {
@@ -151,7 +274,9 @@ impl Ledger {
         let flusher_store = store.clone();
         let flusher_thread = std::thread::Builder::new()
             .name("concord-flusher".into())
-            .spawn(move || run_flusher(flusher_store, ack_receiver, durable_sender))
+            .spawn(move || {
+                run_flusher(flusher_store, ack_receiver, durable_sender, frontier_sender)
+            })
             .map_err(|error| StoreError::Io(format!("cannot start flusher thread: {error}")))?;
 
         Ok(Ledger {
@@ -159,8 +284,10 @@ impl Ledger {
             store,
             commands: std::sync::Mutex::new(Some(command_sender)),
             durable_change,
+            durable_frontier,
             threads: std::sync::Mutex::new(vec![writer_thread, flusher_thread]),
             public_key,
+            recovering: std::sync::atomic::AtomicBool::new(recovering),
         })
     }
 
@@ -229,19 +356,114 @@ impl Ledger {
         .await
     }
 
-    async fn write(&self, request: WriteRequest) -> Result<WriteOutcome, LedgerError> {
-        let (reply, response) = oneshot::channel();
-        {
-            let commands = self
-                .commands
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            let sender = commands.as_ref().ok_or(LedgerError::ShuttingDown)?;
-            sender
-                .send(WriteCommand { request, reply })
-                .map_err(|_| LedgerError::ShuttingDown)?;
+    /// Follows the durable frontier: every organization's head, as far as it is on disk.
+    /// Replication advertises and serves nothing beyond it.
+    pub fn durable_frontier(&self) -> watch::Receiver<Frontier> {
+        self.durable_frontier.clone()
+    }
+
+    /// Applies an entry authored elsewhere (by a peer, or relayed), given the keys each
+    /// organization may sign with (`keys_of`, from the membership): the signature is checked
+    /// against the exact bytes received, then the apply rule (next in line: apply; held:
+    /// duplicate; different entry at a held position: fork, quarantine; ahead: gap), then
+    /// the report's history (revisions in order, a report changed only by its author, never
+    /// after withdrawal) and its content. Returns once the entry is durable.
+    pub async fn ingest(
+        &self,
+        entry_bytes: Vec<u8>,
+        keys_of: impl Fn(&str) -> Option<Vec<ed25519_dalek::VerifyingKey>>,
+    ) -> Result<IngestOutcome, LedgerError> {
+        self.ingest_batch(vec![entry_bytes], keys_of)
+            .await
+            .pop()
+            .unwrap_or(Err(LedgerError::ShuttingDown))
+    }
+
+    /// [`Ledger::ingest`] for many entries at once: they are verified, queued to the writer
+    /// together (so they share flushes) and answered in order. Entries of one organization
+    /// must come in log order.
+    pub async fn ingest_batch(
+        &self,
+        entries: Vec<Vec<u8>>,
+        keys_of: impl Fn(&str) -> Option<Vec<ed25519_dalek::VerifyingKey>>,
+    ) -> Vec<Result<IngestOutcome, LedgerError>> {
+        let mut pending = Vec::with_capacity(entries.len());
+        for entry_bytes in entries {
+            let queued = match verify_received(entry_bytes, &keys_of) {
+                Ok((entry_bytes, entry_hash, body)) => self.send_write(WriteRequest::Ingest {
+                    entry_bytes,
+                    entry_hash,
+                    body: Box::new(body),
+                }),
+                Err(rejection) => Err(LedgerError::Rejected(rejection)),
+            };
+            pending.push(queued);
         }
-        response.await.map_err(|_| LedgerError::ShuttingDown)?
+        let mut outcomes = Vec::with_capacity(pending.len());
+        for queued in pending {
+            outcomes.push(match queued {
+                Ok(response) => match response.await {
+                    Ok(Ok(outcome)) if outcome.replayed => Ok(IngestOutcome::Duplicate),
+                    Ok(Ok(_)) => Ok(IngestOutcome::Applied),
+                    Ok(Err(error)) => Err(error),
+                    Err(_) => Err(LedgerError::ShuttingDown),
+                },
+                Err(error) => Err(error),
+            });
+        }
+        outcomes
+    }
+
+    /// True while the node must not author (its own log is being recovered from peers).
+    pub fn is_recovering(&self) -> bool {
+        self.recovering.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Requires recovery from peers before authoring (a new or restored store with peers).
+    pub fn require_recovery(&self) -> Result<(), LedgerError> {
+        self.store.set_recovering(true)?;
+        self.recovering
+            .store(true, std::sync::atomic::Ordering::Release);
+        Ok(())
+    }
+
+    /// Ends recovery: the node's own log is as complete as its peers know it (or an operator
+    /// decided to go on without them). Durable before authoring resumes.
+    pub fn finish_recovery(&self) -> Result<(), LedgerError> {
+        if self.is_recovering() {
+            self.store.set_recovering(false)?;
+            self.recovering
+                .store(false, std::sync::atomic::Ordering::Release);
+            tracing::info!(organization = %self.organization, "own log recovered; authoring enabled");
+        }
+        Ok(())
+    }
+
+    async fn write(&self, request: WriteRequest) -> Result<WriteOutcome, LedgerError> {
+        self.send_write(request)?
+            .await
+            .map_err(|_| LedgerError::ShuttingDown)?
+    }
+
+    /// Queues a write to the writer thread; the receiver answers once it is durable (or
+    /// refused).
+    fn send_write(
+        &self,
+        request: WriteRequest,
+    ) -> Result<oneshot::Receiver<Result<WriteOutcome, LedgerError>>, LedgerError> {
+        if self.is_recovering() && !matches!(request, WriteRequest::Ingest { .. }) {
+            return Err(LedgerError::Recovering(self.organization.clone()));
+        }
+        let (reply, response) = oneshot::channel();
+        let commands = self
+            .commands
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let sender = commands.as_ref().ok_or(LedgerError::ShuttingDown)?;
+        sender
+            .send(WriteCommand { request, reply })
+            .map_err(|_| LedgerError::ShuttingDown)?;
+        Ok(response)
     }
 
     /// The report with `id`.
@@ -277,6 +499,50 @@ impl Ledger {
         self.store.flush_blocking()?;
         Ok(())
     }
+}
+
+/// Decodes and authenticates an entry received from elsewhere: well-formed, from a member,
+/// signed by one of that member's keys over these exact bytes, with valid content.
+fn verify_received(
+    entry_bytes: Vec<u8>,
+    keys_of: &impl Fn(&str) -> Option<Vec<ed25519_dalek::VerifyingKey>>,
+) -> Result<(Vec<u8>, EntryHash, EntryBody), IngestRejection> {
+    let entry = codec::decode_signed_entry(&entry_bytes)
+        .map_err(|error| IngestRejection::Malformed(error.to_string()))?;
+    let body = codec::decode_entry_body(&entry.body_bytes)
+        .map_err(|error| IngestRejection::Malformed(error.to_string()))?;
+    let organization = body.organization.clone();
+    let sequence = body.sequence;
+    let keys = keys_of(&organization).ok_or(IngestRejection::NotAMember(organization.clone()))?;
+    let key = keys
+        .iter()
+        .find(|key| crate::log::key_id(key) == entry.key_id)
+        .ok_or(IngestRejection::UnknownKey {
+            organization: organization.clone(),
+            sequence,
+        })?;
+    entry
+        .verify(key)
+        .map_err(|_| IngestRejection::BadSignature {
+            organization: organization.clone(),
+            sequence,
+        })?;
+    if let Change::Content(content) = &body.change {
+        // The author's "today" is not ours: dates are checked for shape and order only.
+        validate_draft(&content.to_draft(), Date::MAX).map_err(|violations| {
+            IngestRejection::InvalidContent {
+                organization: organization.clone(),
+                sequence,
+                detail: violations
+                    .iter()
+                    .map(|v| v.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            }
+        })?;
+    }
+    let entry_hash = entry.hash();
+    Ok((entry_bytes, entry_hash, body))
 }
 
 fn today() -> Date {
@@ -388,10 +654,11 @@ impl Writer {
     fn run(self, commands: std_mpsc::Receiver<WriteCommand>, acks: std_mpsc::Sender<PendingAck>) {
         while let Ok(command) = commands.recv() {
             match self.execute(command.request) {
-                Ok((change, outcome)) => {
+                Ok((change, head, outcome)) => {
                     if acks
                         .send(PendingAck {
                             change,
+                            head,
                             outcome,
                             reply: command.reply,
                         })
@@ -409,9 +676,14 @@ impl Writer {
 
     /// Applies one write in memory; returns the change number whose durability the caller
     /// must wait for.
-    fn execute(&self, request: WriteRequest) -> Result<(u64, WriteOutcome), LedgerError> {
+    fn execute(&self, request: WriteRequest) -> Result<Applied, LedgerError> {
         let now = now_unix_ms();
         match request {
+            WriteRequest::Ingest {
+                entry_bytes,
+                entry_hash,
+                body,
+            } => self.ingest(entry_bytes, entry_hash, *body),
             WriteRequest::Submit {
                 content,
                 idempotency_key,
@@ -428,6 +700,7 @@ impl Writer {
                     let change = self.store.last_change()?;
                     return Ok((
                         change,
+                        None,
                         WriteOutcome {
                             report: ReportView { state, content },
                             replayed: true,
@@ -535,7 +808,7 @@ impl Writer {
         change_kind: ChangeKind,
         idempotency_key: Option<String>,
         now: i64,
-    ) -> Result<(u64, WriteOutcome), LedgerError> {
+    ) -> Result<Applied, LedgerError> {
         let head = self.store.head(&self.organization)?;
         let sequence = head.map_or(1, |h| h.sequence + 1);
         let previous_hash = head.map_or(EntryHash::GENESIS, |h| h.hash);
@@ -560,13 +833,41 @@ impl Writer {
             }
             Change::Withdrawal { .. } => load_content(&self.store, &state)?,
         };
-        let index_keys = index_keys(&content, &state);
-        let change = self.store.apply(&WriteSet {
-            organization: self.organization.clone(),
+        self.apply_entry(
+            body.organization,
             sequence,
             previous_hash,
             entry_hash,
-            entry_bytes: codec::encode_signed_entry(&entry),
+            codec::encode_signed_entry(&entry),
+            state,
+            content,
+            change_kind,
+            idempotency_key,
+        )
+    }
+
+    /// Writes one entry (authored here or received) with the state and index keys it
+    /// produces, in one atomic batch.
+    #[allow(clippy::too_many_arguments)]
+    fn apply_entry(
+        &self,
+        organization: String,
+        sequence: u64,
+        previous_hash: EntryHash,
+        entry_hash: EntryHash,
+        entry_bytes: Vec<u8>,
+        state: ReportState,
+        content: ReportContent,
+        change_kind: ChangeKind,
+        idempotency_key: Option<String>,
+    ) -> Result<Applied, LedgerError> {
+        let index_keys = index_keys(&content, &state);
+        let change = self.store.apply(&WriteSet {
+            organization: organization.clone(),
+            sequence,
+            previous_hash,
+            entry_hash,
+            entry_bytes,
             state: state.clone(),
             index_keys,
             change_kind,
@@ -574,13 +875,199 @@ impl Writer {
         })?;
         Ok((
             change,
+            Some((
+                organization,
+                LogHead {
+                    sequence,
+                    hash: entry_hash,
+                },
+            )),
             WriteOutcome {
                 report: ReportView { state, content },
                 replayed: false,
             },
         ))
     }
+
+    /// The apply rule for an entry authored elsewhere (signature already verified).
+    fn ingest(
+        &self,
+        entry_bytes: Vec<u8>,
+        entry_hash: EntryHash,
+        body: EntryBody,
+    ) -> Result<Applied, LedgerError> {
+        let organization = body.organization.clone();
+        let sequence = body.sequence;
+        if self.store.quarantined(&organization)?.is_some() {
+            return Err(IngestRejection::Quarantined(organization).into());
+        }
+        let head = self.store.head(&organization)?;
+        let held_hash = match head {
+            Some(head) if sequence <= head.sequence && sequence > 0 => {
+                self.held_entry_hash(&organization, sequence)?
+            }
+            _ => None,
+        };
+        match check_append(head, sequence, body.previous_hash, entry_hash, held_hash) {
+            Ok(()) => {}
+            Err(ApplyError::Duplicate { .. }) => {
+                let report = self.store.report_state(body.report_id)?;
+                let report = match report {
+                    Some(state) => {
+                        let content = load_content(&self.store, &state)?;
+                        ReportView { state, content }
+                    }
+                    None => {
+                        return Err(StoreError::Corrupt(format!(
+                            "entry {sequence} of {organization} is held but its report is not"
+                        ))
+                        .into());
+                    }
+                };
+                return Ok((
+                    self.store.last_change()?,
+                    None,
+                    WriteOutcome {
+                        report,
+                        replayed: true,
+                    },
+                ));
+            }
+            Err(ApplyError::Gap { head, sequence }) => {
+                return Err(IngestRejection::Gap {
+                    organization,
+                    head,
+                    sequence,
+                }
+                .into());
+            }
+            Err(ApplyError::Fork { sequence }) => {
+                tracing::error!(
+                    organization = %organization,
+                    sequence,
+                    "FORK: a different entry claims a position already held; quarantining this organization's log"
+                );
+                self.store
+                    .record_fork(&organization, sequence, &entry_bytes)?;
+                self.store.flush_blocking()?;
+                return Err(IngestRejection::Fork {
+                    organization,
+                    sequence,
+                }
+                .into());
+            }
+            Err(other) => {
+                return Err(IngestRejection::Malformed(other.to_string()).into());
+            }
+        }
+        let conflict = |detail: String| IngestRejection::Conflict {
+            organization: organization.clone(),
+            sequence,
+            detail,
+        };
+        let existing = self.store.report_state(body.report_id)?;
+        let authored = body.authored_at_unix_ms;
+        let (state, change_kind) = match (&existing, &body.change) {
+            (None, Change::Content(_)) if body.revision == 1 => (
+                ReportState {
+                    id: body.report_id,
+                    organization: organization.clone(),
+                    revision: 1,
+                    created_at_ms: authored,
+                    updated_at_ms: authored,
+                    content_sequence: sequence,
+                    latest_sequence: sequence,
+                    withdrawn: false,
+                    withdrawal_reason: String::new(),
+                },
+                ChangeKind::Created,
+            ),
+            (None, _) => {
+                return Err(conflict(format!(
+                    "changes report {} which was never created",
+                    body.report_id
+                ))
+                .into());
+            }
+            (Some(state), _) if state.organization != organization => {
+                return Err(conflict(format!(
+                    "changes report {} of {}",
+                    body.report_id, state.organization
+                ))
+                .into());
+            }
+            (Some(state), _) if state.withdrawn => {
+                return Err(conflict(format!(
+                    "changes report {} after its withdrawal",
+                    body.report_id
+                ))
+                .into());
+            }
+            (Some(state), _) if body.revision != state.revision + 1 => {
+                return Err(conflict(format!(
+                    "gives report {} revision {} after revision {}",
+                    body.report_id, body.revision, state.revision
+                ))
+                .into());
+            }
+            (Some(state), Change::Content(_)) => (
+                ReportState {
+                    revision: body.revision,
+                    updated_at_ms: authored,
+                    content_sequence: sequence,
+                    latest_sequence: sequence,
+                    ..state.clone()
+                },
+                ChangeKind::Revised,
+            ),
+            (Some(state), Change::Withdrawal { reason }) => (
+                ReportState {
+                    revision: body.revision,
+                    updated_at_ms: authored,
+                    latest_sequence: sequence,
+                    withdrawn: true,
+                    withdrawal_reason: reason.clone(),
+                    ..state.clone()
+                },
+                ChangeKind::Withdrawn,
+            ),
+        };
+        let content = match body.change {
+            Change::Content(content) => *content,
+            Change::Withdrawal { .. } => load_content(&self.store, &state)?,
+        };
+        self.apply_entry(
+            organization,
+            sequence,
+            body.previous_hash,
+            entry_hash,
+            entry_bytes,
+            state,
+            content,
+            change_kind,
+            None,
+        )
+    }
+
+    /// The body hash of the entry held at `sequence` of `organization`'s log.
+    fn held_entry_hash(
+        &self,
+        organization: &str,
+        sequence: u64,
+    ) -> Result<Option<EntryHash>, LedgerError> {
+        let Some(bytes) = self.store.entry(organization, sequence)? else {
+            return Ok(None);
+        };
+        let entry = codec::decode_signed_entry(&bytes).map_err(|error| {
+            StoreError::Corrupt(format!("entry {sequence} of {organization}: {error}"))
+        })?;
+        Ok(Some(entry.hash()))
+    }
 }
+
+/// A write applied in memory: its change number, the log head it produced, and the outcome
+/// to report once durable.
+type Applied = (u64, Option<(String, LogHead)>, WriteOutcome);
 
 /// Group commit: flush once for every write that queued up during the previous flush, then
 /// acknowledge them all and publish the new durable change number.
@@ -588,6 +1075,7 @@ fn run_flusher(
     store: Arc<Store>,
     acks: std_mpsc::Receiver<PendingAck>,
     durable_change: watch::Sender<u64>,
+    durable_frontier: watch::Sender<Frontier>,
 ) {
     while let Ok(first) = acks.recv() {
         let mut group = vec![first];
@@ -595,6 +1083,17 @@ fn run_flusher(
         let highest = group.iter().map(|ack| ack.change).max().unwrap_or(0);
         match store.flush_blocking() {
             Ok(()) => {
+                durable_frontier.send_if_modified(|frontier| {
+                    let mut advanced = false;
+                    for (organization, head) in group.iter().filter_map(|ack| ack.head.as_ref()) {
+                        let current = frontier.get(organization).map_or(0, |h| h.sequence);
+                        if head.sequence > current {
+                            frontier.insert(organization.clone(), *head);
+                            advanced = true;
+                        }
+                    }
+                    advanced
+                });
                 durable_change.send_if_modified(|current| {
                     let advanced = highest > *current;
                     *current = (*current).max(highest);

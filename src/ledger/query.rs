@@ -227,17 +227,24 @@ impl Ledger {
                 &from.to_be_bytes(),
                 &to.to_be_bytes(),
             )?;
-            // Activities longer than the indexed years may start long before `from`.
-            if from > 0 {
-                let long_running_before = from.saturating_sub(MAX_INDEXED_YEARS as u16);
+            // An activity is indexed under its first MAX_INDEXED_YEARS years only. One that
+            // starts after `from - MAX_INDEXED_YEARS` and is still running in `from` is
+            // indexed under `from` itself, so the range above finds it. One that starts
+            // earlier may be running in `from` without being indexed anywhere near it; its
+            // start year is at most `from - MAX_INDEXED_YEARS`, so a scan of the years up to
+            // there finds it, however long it runs (the exact check below decides). That
+            // range is empty unless the store holds activities from a century before `from`.
+            if let Some(latest_start) = from.checked_sub(MAX_INDEXED_YEARS as u16) {
                 let earlier = self.store.index_range_ids(
                     IndexKind::ActiveYear,
-                    &long_running_before.to_be_bytes(),
-                    &(from - 1).to_be_bytes(),
+                    &0u16.to_be_bytes(),
+                    &latest_start.to_be_bytes(),
                 )?;
-                ids.extend(earlier);
-                ids.sort_unstable();
-                ids.dedup();
+                if !earlier.is_empty() {
+                    ids.extend(earlier);
+                    ids.sort_unstable();
+                    ids.dedup();
+                }
             }
             sets.push(ids);
         }
@@ -413,6 +420,77 @@ mod tests {
         let right = vec![ids[1], ids[2], ids[5]];
         assert_eq!(intersect(&left, &right), vec![ids[2], ids[5]]);
         assert!(intersect(&left, &[]).is_empty());
+    }
+
+    /// A report of `organization` running from `start` to `end` (planned dates).
+    fn draft(title: &str, start: &str, end: &str) -> crate::report::ReportDraft {
+        crate::report::ReportDraft {
+            title: crate::report::TextInput::Plain(title.into()),
+            activity_type: "PROGRAMME".into(),
+            status: "IMPLEMENTATION".into(),
+            dates: crate::report::DraftDates {
+                planned_start: start.into(),
+                planned_end: end.into(),
+                ..Default::default()
+            },
+            ..Default::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn activity_interval_finds_activities_of_every_length() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(
+            &dir.path().join("store"),
+            &crate::store::StoreOptions::default(),
+        )
+        .unwrap();
+        let key = ed25519_dalek::SigningKey::generate(&mut rand_core::OsRng);
+        let ledger = Ledger::start(std::sync::Arc::new(store), "IOM".into(), key).unwrap();
+        let mut expected = Vec::new();
+        for (title, start, end, active_in_2007) in [
+            ("three centuries", "1800-01-01", "2100-12-31", true),
+            ("one and a half centuries", "1890-06-01", "2040-12-31", true),
+            (
+                "exactly the indexed years",
+                "1907-01-01",
+                "2007-01-01",
+                true,
+            ),
+            ("ended just before", "1950-01-01", "2006-12-31", false),
+            ("a week in 2007", "2007-06-25", "2007-06-29", true),
+            ("later", "2010-01-01", "2012-12-31", false),
+        ] {
+            let saved = ledger
+                .submit(&draft(title, start, end), None)
+                .await
+                .unwrap();
+            if active_in_2007 {
+                expected.push(saved.report.state.id);
+            }
+        }
+        let query = ListQuery {
+            active_from: Some(Date::from_ymd(2007, 1, 1).unwrap()),
+            active_to: Some(Date::from_ymd(2007, 12, 31).unwrap()),
+            page_size: 50,
+            ..ListQuery::default()
+        };
+        let listed: Vec<Uuid> = ledger
+            .list(&query)
+            .unwrap()
+            .reports
+            .iter()
+            .map(|view| view.state.id)
+            .collect();
+        let scanned: Vec<Uuid> = ledger
+            .full_scan(&query)
+            .unwrap()
+            .iter()
+            .map(|view| view.state.id)
+            .collect();
+        assert_eq!(listed, expected);
+        assert_eq!(scanned, expected);
+        ledger.shutdown().unwrap();
     }
 
     #[test]

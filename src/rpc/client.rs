@@ -92,9 +92,18 @@ impl From<tonic::Status> for ClientError {
             })
             .unwrap_or_default();
         // A connection that fails below gRPC (TLS refused, plaintext against TLS, reset)
-        // reaches tonic's client as UNKNOWN "transport error": the caller's view is that the
-        // node is unavailable.
-        if status.code() == tonic::Code::Unknown && status.message().contains("transport error") {
+        // reaches tonic's client as UNKNOWN "transport error" or, when the connection closed
+        // before the call was answered (a TLS 1.3 refusal arrives after the client's side of
+        // the handshake, so this is a race), as CANCELLED "operation was canceled" with the
+        // transport error as its source: the caller's view is that the node is unavailable.
+        let closed_under_the_call = status.code() == tonic::Code::Cancelled
+            && status.message() == "operation was canceled"
+            && std::error::Error::source(&status)
+                .is_some_and(|source| source.is::<tonic::transport::Error>());
+        if closed_under_the_call
+            || (status.code() == tonic::Code::Unknown
+                && status.message().contains("transport error"))
+        {
             return ClientError {
                 code: tonic::Code::Unavailable,
                 message: format!(

@@ -5,12 +5,16 @@
 //! - [`convert`]: requests and responses ↔ ledger types;
 //! - [`status`]: errors → gRPC statuses with `google.rpc` details;
 //! - [`service`]: the `concord.v1.Reports` service;
+//! - [`replication`]: the `concord.v1.Replication` service (node-to-node);
+//! - [`peer`]: its client side, for the replication driver;
 //! - [`client`]: a typed client for the `concord` command and tests.
 
 pub mod client;
 pub mod codec;
 pub mod convert;
 pub mod pb;
+pub mod peer;
+pub mod replication;
 pub mod service;
 pub mod status;
 

@@ -29,12 +29,15 @@ const WATCH_BATCH: usize = 256;
 #[derive(Clone)]
 pub struct ReportsService {
     ledger: Arc<Ledger>,
+    /// Turns true when the node begins to shut down: open watch streams end then, so a
+    /// graceful shutdown does not wait on them.
+    stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 impl ReportsService {
-    /// Serves `ledger`.
-    pub fn new(ledger: Arc<Ledger>) -> Self {
-        ReportsService { ledger }
+    /// Serves `ledger`; streams end when `stopping` turns true.
+    pub fn new(ledger: Arc<Ledger>, stopping: tokio::sync::watch::Receiver<bool>) -> Self {
+        ReportsService { ledger, stopping }
     }
 
     /// The tonic server wrapper, with message-size limits.
@@ -214,6 +217,7 @@ impl pb::reports_server::Reports for ReportsService {
         let organizations = request.organizations;
         let ledger = self.ledger.clone();
         let (sender, receiver) = mpsc::channel(64);
+        let mut stopping = self.stopping.clone();
         tokio::spawn(async move {
             let mut cursor = start_after;
             loop {
@@ -265,9 +269,13 @@ impl pb::reports_server::Reports for ReportsService {
                         break;
                     }
                 }
+                if *stopping.borrow() {
+                    return;
+                }
                 tokio::select! {
                     changed = durable.changed() => if changed.is_err() { return },
                     () = sender.closed() => return,
+                    _ = stopping.changed() => return,
                 }
             }
         });

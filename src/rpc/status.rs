@@ -40,7 +40,10 @@ pub fn ledger_status(error: LedgerError) -> Status {
             Status::failed_precondition(error.to_string())
         }
         LedgerError::NotOwner { .. } => Status::permission_denied(error.to_string()),
-        LedgerError::ShuttingDown => Status::unavailable(error.to_string()),
+        LedgerError::ShuttingDown | LedgerError::Recovering(_) => {
+            Status::unavailable(error.to_string())
+        }
+        LedgerError::Rejected(rejection) => rejection_status(&rejection),
         LedgerError::Store(store_error) => {
             tracing::error!(error = %store_error, "storage failure while serving a request");
             Status::internal(
@@ -48,4 +51,24 @@ pub fn ledger_status(error: LedgerError) -> Status {
             )
         }
     }
+}
+
+/// The status for an entry a node refused: INVALID_ARGUMENT for entries that are not
+/// authentic or not well-formed, FAILED_PRECONDITION for authentic entries that do not fit
+/// the log held here; `google.rpc.ErrorInfo` carries the reason code (`SIGNATURE_INVALID`...).
+pub fn rejection_status(rejection: &crate::ledger::IngestRejection) -> Status {
+    use crate::ledger::IngestRejection::*;
+    let code = match rejection {
+        Malformed(_) | UnknownKey { .. } | BadSignature { .. } | InvalidContent { .. } => {
+            Code::InvalidArgument
+        }
+        NotAMember(_) => Code::PermissionDenied,
+        Gap { .. } | Fork { .. } | Quarantined(_) | Conflict { .. } => Code::FailedPrecondition,
+    };
+    let details = ErrorDetails::with_error_info(
+        rejection.reason(),
+        "concord",
+        std::collections::HashMap::<String, String>::new(),
+    );
+    Status::with_error_details(code, rejection.to_string(), details)
 }

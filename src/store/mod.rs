@@ -15,6 +15,8 @@
 //! | `X` | kind + value (length-prefixed) + report id | empty: secondary index |
 //! | `C` | change number (u64 BE) | [`ChangeRecord`] |
 //! | `I` | org + client idempotency key | report id |
+//! | `F` | org (length-prefixed) + sequence + entry hash | a received entry that forks the held log (evidence) |
+//! | `Q` | org | the sequence where the org's log forked: the log is quarantined |
 //!
 //! Durability: [`Store::apply`] changes memory only; [`Store::flush`] makes everything applied
 //! before it durable. Callers acknowledge a write only after a flush that started after the
@@ -242,6 +244,7 @@ pub struct Store {
     path: PathBuf,
     incarnation: Uuid,
     created_at_ms: i64,
+    created_now: bool,
     /// Serializes [`Store::apply`]: each write reads the head and state it replaces.
     write_lock: Mutex<()>,
 }
@@ -250,6 +253,9 @@ const META_FORMAT: &[u8] = b"Mformat";
 const META_INCARNATION: &[u8] = b"Mincarnation";
 const META_CREATED: &[u8] = b"Mcreated";
 const META_LAST_CHANGE: &[u8] = b"Mlast_change";
+/// Present while the node must recover its own organization's log from peers before
+/// authoring (a new or restored store).
+const META_RECOVERING: &[u8] = b"Mrecovering";
 
 fn log_key(organization: &str, sequence: u64) -> Vec<u8> {
     let mut key = log_prefix(organization);
@@ -359,6 +365,7 @@ impl Store {
                 other => StoreError::Io(format!("cannot open {}: {other}", path.display())),
             })?;
 
+        let created_now = !db.contains_key(META_FORMAT)? && db.is_empty();
         let (incarnation, created_at_ms) = match db.get(META_FORMAT)? {
             Some(found) => {
                 let found = <[u8; 4]>::try_from(found.as_ref())
@@ -406,8 +413,30 @@ impl Store {
             path: path.to_path_buf(),
             incarnation,
             created_at_ms,
+            created_now,
             write_lock: Mutex::new(()),
         })
+    }
+
+    /// True when this `open` created the store (an empty or missing directory).
+    pub fn created_now(&self) -> bool {
+        self.created_now
+    }
+
+    /// Whether the node must first recover its own organization's log from peers.
+    pub fn recovering(&self) -> Result<bool, StoreError> {
+        Ok(self.db.contains_key(META_RECOVERING)?)
+    }
+
+    /// Marks (or clears) the recovery requirement, durably.
+    pub fn set_recovering(&self, recovering: bool) -> Result<(), StoreError> {
+        if recovering {
+            self.db.insert(META_RECOVERING, &[1u8])?;
+        } else {
+            self.db.remove(META_RECOVERING)?;
+        }
+        self.db.flush()?;
+        Ok(())
     }
 
     /// Where the store lives.
@@ -639,6 +668,59 @@ impl Store {
             count += 1;
         }
         Ok(count)
+    }
+
+    /// Keeps `received`, an entry that claims a position of `organization`'s log already
+    /// held by a different entry, and quarantines that log (both in one durable-once-flushed
+    /// batch; the held entry stays where it is).
+    pub fn record_fork(
+        &self,
+        organization: &str,
+        sequence: u64,
+        received: &[u8],
+    ) -> Result<(), StoreError> {
+        let _serialized = self
+            .write_lock
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut evidence_key = vec![b'F'];
+        evidence_key.extend_from_slice(&log_key(organization, sequence)[1..]);
+        evidence_key.extend_from_slice(&EntryHash::of_body(received).0);
+        let mut quarantine_key = vec![b'Q'];
+        quarantine_key.extend_from_slice(organization.as_bytes());
+        let mut batch = sled::Batch::default();
+        batch.insert(evidence_key, received);
+        if self.db.get(&quarantine_key)?.is_none() {
+            batch.insert(quarantine_key, &sequence.to_be_bytes());
+        }
+        self.db.apply_batch(batch)?;
+        Ok(())
+    }
+
+    /// Where `organization`'s log forked, if it is quarantined.
+    pub fn quarantined(&self, organization: &str) -> Result<Option<u64>, StoreError> {
+        let mut key = vec![b'Q'];
+        key.extend_from_slice(organization.as_bytes());
+        Ok(self
+            .db
+            .get(key)?
+            .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_ref()).ok())
+            .map(u64::from_be_bytes))
+    }
+
+    /// Every quarantined organization with the sequence where its log forked.
+    pub fn quarantines(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut quarantines = Vec::new();
+        for item in self.db.scan_prefix(b"Q") {
+            let (key, value) = item?;
+            let organization = String::from_utf8(key[1..].to_vec())
+                .map_err(|_| StoreError::Corrupt("non-UTF-8 organization".into()))?;
+            let sequence = <[u8; 8]>::try_from(value.as_ref())
+                .map(u64::from_be_bytes)
+                .map_err(|_| StoreError::Corrupt("quarantine record".into()))?;
+            quarantines.push((organization, sequence));
+        }
+        Ok(quarantines)
     }
 
     /// The report a client's idempotency key created, if any.

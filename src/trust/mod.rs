@@ -6,10 +6,12 @@
 //!   (`concord cert ...`), key-file permission checks;
 //! - [`membership`]: the membership file: members, co-chairs, signing keys, deny-list;
 //! - [`tls`]: the mutual-TLS server configuration and accept loop (handshake time-out);
-//! - [`gate`]: the layer in front of every service: identity, rights, rate limit, audit.
+//! - [`gate`]: the layer in front of every service: identity, rights, rate limit, audit;
+//! - [`setup`]: creating a whole working group (CA, certificates, keys, membership).
 
 pub mod certs;
 pub mod gate;
 pub mod identity;
 pub mod membership;
+pub mod setup;
 pub mod tls;

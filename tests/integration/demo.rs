@@ -23,13 +23,14 @@ fn posted(stdout: &str) -> (usize, usize) {
     (numbers[0], numbers[1])
 }
 
-/// The N of "The working group's reports (N live, ...".
+/// The N of "The consolidated view at ESCAP's node: N live reports from ...".
 fn live_reports(stdout: &str) -> usize {
+    const TITLE: &str = "The consolidated view at ESCAP's node: ";
     let line = stdout
         .lines()
-        .find(|line| line.starts_with("The working group's reports ("))
+        .find(|line| line.starts_with(TITLE))
         .unwrap_or_else(|| panic!("no listing title in {stdout}"));
-    line["The working group's reports (".len()..]
+    line[TITLE.len()..]
         .split_whitespace()
         .next()
         .and_then(|n| n.parse().ok())
@@ -90,6 +91,11 @@ async fn demo_posts_the_seed_reports_and_lists_them() {
     assert!(
         rows.iter().all(|row| !row.contains("WITHDRAWN")),
         "withdrawn reports are not listed"
+    );
+    // Replicated: the one node listed holds every organization's reports.
+    assert!(
+        stdout.contains("all 15 nodes hold all"),
+        "the demo shows every entry arriving everywhere: {stdout}"
     );
     assert!(stdout.contains("All nodes stopped cleanly."), "{stdout}");
 }

@@ -5,6 +5,7 @@
 //! "concord node listening on ADDR" line); every wait polls a condition until a deadline
 //! and fails the test, saying what it waited for, when the deadline passes.
 
+use std::ffi::OsString;
 use std::future::Future;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
@@ -310,6 +311,29 @@ impl NodeProcess {
     /// Like [`NodeProcess::spawn`], returning how the process ended if it exits before
     /// listening.
     pub fn try_spawn(data_dir: &Path, log_dir: &Path) -> Result<NodeProcess, NodeDidNotStart> {
+        let mut args: Vec<OsString> = [
+            "node",
+            "--org",
+            ORG,
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+        ]
+        .iter()
+        .map(OsString::from)
+        .collect();
+        args.push(data_dir.as_os_str().to_owned());
+        NodeProcess::try_spawn_with_args(&args, log_dir)
+    }
+
+    /// Spawns `concord ARGS` (ARGS start with `node` and should bind port 0, e.g.
+    /// `node --config FILE --listen 127.0.0.1:0`) with no `CONCORD_*` settings from the
+    /// environment, and waits for its "listening" line; its standard error goes to a file in
+    /// `log_dir`.
+    pub fn try_spawn_with_args(
+        args: &[OsString],
+        log_dir: &Path,
+    ) -> Result<NodeProcess, NodeDidNotStart> {
         std::fs::create_dir_all(log_dir).expect("log directory");
         let log_path = log_dir.join(format!(
             "node-{}.log",
@@ -320,16 +344,11 @@ impl NodeProcess {
         ));
         let log = std::fs::File::create(&log_path).expect("log file");
         let mut child = std::process::Command::new(concord_bin())
-            .args([
-                "node",
-                "--org",
-                ORG,
-                "--listen",
-                "127.0.0.1:0",
-                "--data-dir",
-            ])
-            .arg(data_dir)
+            .args(args)
             .env_remove("CONCORD_CONFIG")
+            .env_remove("CONCORD_ORG")
+            .env_remove("CONCORD_LISTEN")
+            .env_remove("CONCORD_DATA_DIR")
             .env_remove("CONCORD_SIGNING_KEY_FILE")
             .env("CONCORD_LOG", "info")
             .stdin(Stdio::null())

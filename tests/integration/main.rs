@@ -9,9 +9,14 @@
 //! - `cli`: the `concord` client commands against an in-process node;
 //! - `durability`: kill -9 while clients write, SIGTERM, refused data directories;
 //! - `demo`: `concord demo`, including a re-run on the same directory.
+//! - `group`: a test working group (CA, membership, signing keys) and its mutual-TLS nodes;
+//! - `trust`: certificates refused, rights by role, audit log, start-up refusals, a silent
+//!   TCP client, the per-member rate limit;
+//! - `bad_input`: oversize, compressed, undecodable and invalid requests change nothing.
 
 mod cli;
 mod demo;
 mod durability;
 mod harness;
+mod python_client;
 mod rpc;

@@ -1,0 +1,194 @@
+//! The client side of `concord.v1.Replication`, speaking domain types: what the replication
+//! driver uses to talk to a peer node.
+
+use std::time::Duration;
+
+use tonic::transport::{Channel, Endpoint};
+
+use super::client::{ClientError, ClientTls};
+use super::pb;
+use super::pb::replication_client::ReplicationClient;
+use crate::log::{EntryHash, Frontier, LogHead};
+
+/// What a pull stream delivers.
+#[derive(Debug)]
+pub enum PullEvent {
+    /// The peer's durable frontier at the start of the session.
+    Frontier {
+        /// Its heads.
+        frontier: Frontier,
+        /// Its membership file's hash.
+        membership_hash: String,
+        /// Its store incarnation.
+        store_incarnation: String,
+    },
+    /// Signed entries (exact bytes), in log order per organization.
+    Entries(Vec<Vec<u8>>),
+    /// Everything the peer held at the start has been sent.
+    CaughtUp,
+}
+
+/// A connection to a peer's replication service.
+#[derive(Clone)]
+pub struct PeerClient {
+    inner: ReplicationClient<Channel>,
+    timeout: Duration,
+}
+
+/// Most bytes of one message from a peer.
+const MAX_MESSAGE_BYTES: usize = 8 * 1024 * 1024;
+
+fn frontier_from_heads(heads: Vec<pb::FrontierHead>) -> Frontier {
+    heads
+        .into_iter()
+        .filter_map(|head| {
+            Some((
+                head.organization,
+                LogHead {
+                    sequence: head.sequence,
+                    hash: EntryHash::from_slice(&head.head_hash)?,
+                },
+            ))
+        })
+        .collect()
+}
+
+impl PeerClient {
+    /// Connects to a peer (`https://host:port`) presenting this node's certificate.
+    /// `keepalive` pings detect dead connections on idle streams.
+    pub async fn connect(
+        endpoint: &str,
+        tls: &ClientTls,
+        timeout: Duration,
+        keepalive: Duration,
+    ) -> Result<PeerClient, ClientError> {
+        let bad = |error: &dyn std::fmt::Display| ClientError {
+            code: tonic::Code::InvalidArgument,
+            message: format!("bad peer endpoint {endpoint:?}: {error}"),
+            violations: Vec::new(),
+        };
+        let builder = Endpoint::from_shared(endpoint.to_string()).map_err(|e| bad(&e))?;
+        let host = builder
+            .uri()
+            .host()
+            .unwrap_or_default()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
+        let channel = builder
+            .tls_config(
+                tonic::transport::ClientTlsConfig::new()
+                    .ca_certificate(tonic::transport::Certificate::from_pem(&tls.ca_pem))
+                    .identity(tonic::transport::Identity::from_pem(
+                        &tls.certificate_pem,
+                        &tls.key_pem,
+                    ))
+                    .domain_name(host),
+            )
+            .map_err(|e| bad(&e))?
+            .connect_timeout(timeout)
+            .tcp_nodelay(true)
+            .http2_keep_alive_interval(keepalive)
+            .keep_alive_timeout(timeout)
+            .keep_alive_while_idle(true)
+            .connect()
+            .await
+            .map_err(|error| ClientError {
+                code: tonic::Code::Unavailable,
+                message: format!("cannot connect to {endpoint}: {error}"),
+                violations: Vec::new(),
+            })?;
+        Ok(PeerClient {
+            inner: ReplicationClient::new(channel)
+                .max_decoding_message_size(MAX_MESSAGE_BYTES)
+                .max_encoding_message_size(MAX_MESSAGE_BYTES),
+            timeout,
+        })
+    }
+
+    /// Opens a pull stream after `frontier`.
+    pub async fn pull(
+        &self,
+        frontier: &Frontier,
+        membership_hash: &str,
+        follow: bool,
+        max_batch_bytes: u32,
+    ) -> Result<PullStream, ClientError> {
+        let mut request = tonic::Request::new(pb::PullRequest {
+            frontier: super::replication::frontier_to_pb(frontier),
+            membership_hash: membership_hash.to_string(),
+            max_batch_bytes,
+            follow,
+        });
+        if !follow {
+            request.set_timeout(self.timeout * 60);
+        }
+        let stream = self.inner.clone().pull(request).await?.into_inner();
+        Ok(PullStream { stream })
+    }
+
+    /// Pushes entries; returns (applied, duplicates, rejections as (index, reason, detail)).
+    pub async fn push(
+        &self,
+        entries: Vec<Vec<u8>>,
+        membership_hash: &str,
+    ) -> Result<PushOutcome, ClientError> {
+        let mut request = tonic::Request::new(pb::PushRequest {
+            entries,
+            membership_hash: membership_hash.to_string(),
+        });
+        request.set_timeout(self.timeout);
+        let response = self.inner.clone().push(request).await?.into_inner();
+        Ok(PushOutcome {
+            applied: response.applied,
+            duplicates: response.duplicates,
+            rejected: response
+                .rejected
+                .into_iter()
+                .map(|r| (r.index, r.reason, r.detail))
+                .collect(),
+            frontier: frontier_from_heads(response.frontier),
+        })
+    }
+}
+
+/// The answer to a push.
+#[derive(Debug, Clone)]
+pub struct PushOutcome {
+    /// Entries appended.
+    pub applied: u32,
+    /// Entries already held.
+    pub duplicates: u32,
+    /// (index, reason code, detail) per refused entry.
+    pub rejected: Vec<(u32, String, String)>,
+    /// The peer's frontier afterwards.
+    pub frontier: Frontier,
+}
+
+/// An open pull stream.
+pub struct PullStream {
+    stream: tonic::Streaming<pb::PullMessage>,
+}
+
+impl PullStream {
+    /// The next event; `None` when the peer ended the stream.
+    pub async fn next(&mut self) -> Result<Option<PullEvent>, ClientError> {
+        loop {
+            let Some(message) = self.stream.message().await? else {
+                return Ok(None);
+            };
+            let event = match message.kind {
+                Some(pb::pull_message::Kind::Frontier(frontier)) => PullEvent::Frontier {
+                    frontier: frontier_from_heads(frontier.heads),
+                    membership_hash: frontier.membership_hash,
+                    store_incarnation: frontier.store_incarnation,
+                },
+                Some(pb::pull_message::Kind::Batch(batch)) => PullEvent::Entries(batch.entries),
+                Some(pb::pull_message::Kind::CaughtUp(_)) => PullEvent::CaughtUp,
+                // A message kind from a newer version: skip it.
+                None => continue,
+            };
+            return Ok(Some(event));
+        }
+    }
+}
