@@ -91,6 +91,9 @@ pub struct ReplicationConfig {
     pub keepalive_secs: u64,
     /// How often each session checks that nothing was missed, seconds (costs no traffic).
     pub anti_entropy_secs: u64,
+    /// Local address to dial peers from (multi-homed servers; firewalls that allow one
+    /// source address). None: the system chooses.
+    pub source_address: Option<std::net::IpAddr>,
 }
 
 impl Default for ReplicationConfig {
@@ -101,6 +104,7 @@ impl Default for ReplicationConfig {
             connect_timeout_secs: 10,
             keepalive_secs: 60,
             anti_entropy_secs: 30,
+            source_address: None,
         }
     }
 }

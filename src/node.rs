@@ -407,6 +407,7 @@ pub async fn start(config: NodeConfig, listener: TcpListener) -> Result<RunningN
                 rpc_timeout: Duration::from_secs(config.replication.connect_timeout_secs),
                 keepalive: Duration::from_secs(config.replication.keepalive_secs),
                 anti_entropy: Duration::from_secs(config.replication.anti_entropy_secs),
+                source_address: config.replication.source_address,
                 ..ReplicationOptions::default()
             },
         )?),

@@ -48,6 +48,8 @@ pub struct ReplicationOptions {
     pub anti_entropy: Duration,
     /// Batch size asked of peers, bytes.
     pub max_batch_bytes: u32,
+    /// Local address to dial peers from.
+    pub source_address: Option<std::net::IpAddr>,
 }
 
 impl Default for ReplicationOptions {
@@ -60,6 +62,7 @@ impl Default for ReplicationOptions {
             keepalive: Duration::from_secs(60),
             anti_entropy: Duration::from_secs(30),
             max_batch_bytes: 1024 * 1024,
+            source_address: None,
         }
     }
 }
@@ -351,6 +354,7 @@ impl Session {
             &self.tls,
             self.options.rpc_timeout,
             self.options.keepalive,
+            self.options.source_address,
         );
         let client = tokio::select! {
             client = connect => match client {

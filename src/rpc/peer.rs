@@ -54,13 +54,15 @@ fn frontier_from_heads(heads: Vec<pb::FrontierHead>) -> Frontier {
 }
 
 impl PeerClient {
-    /// Connects to a peer (`https://host:port`) presenting this node's certificate.
-    /// `keepalive` pings detect dead connections on idle streams.
+    /// Connects to a peer (`https://host:port`) presenting this node's certificate, from
+    /// `source_address` when given. `keepalive` pings detect dead connections on idle
+    /// streams.
     pub async fn connect(
         endpoint: &str,
         tls: &ClientTls,
         timeout: Duration,
         keepalive: Duration,
+        source_address: Option<std::net::IpAddr>,
     ) -> Result<PeerClient, ClientError> {
         let bad = |error: &dyn std::fmt::Display| ClientError {
             code: tonic::Code::InvalidArgument,
@@ -91,6 +93,7 @@ impl PeerClient {
             .http2_keep_alive_interval(keepalive)
             .keep_alive_timeout(timeout)
             .keep_alive_while_idle(true)
+            .local_address(source_address)
             .connect()
             .await
             .map_err(|error| ClientError {

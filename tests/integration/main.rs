@@ -14,9 +14,12 @@
 //!   TCP client, the per-member rate limit;
 //! - `bad_input`: oversize, compressed, undecodable and invalid requests change nothing.
 
+mod bad_input;
 mod cli;
 mod demo;
 mod durability;
+mod group;
 mod harness;
 mod python_client;
 mod rpc;
+mod trust;
