@@ -360,6 +360,32 @@ pub async fn start(config: NodeConfig, listener: TcpListener) -> Result<RunningN
         rate_limiter,
     }));
     let (stopping, stopping_receiver) = tokio::sync::watch::channel(false);
+    let acknowledged: crate::rpc::replication::AcknowledgedFrontiers = Default::default();
+    let replicator = match (&security.membership, &security.client_tls) {
+        (Some(membership), Some(client_tls)) => Some(Replicator::start(
+            ledger.clone(),
+            membership.clone(),
+            client_tls.clone(),
+            ReplicationOptions {
+                fan_out: config.replication.fan_out,
+                reconnect_max: Duration::from_secs(config.replication.reconnect_max_secs),
+                rpc_timeout: Duration::from_secs(config.replication.connect_timeout_secs),
+                keepalive: Duration::from_secs(config.replication.keepalive_secs),
+                anti_entropy: Duration::from_secs(config.replication.anti_entropy_secs),
+                source_address: config.replication.source_address,
+                ..ReplicationOptions::default()
+            },
+        )?),
+        _ => None,
+    };
+    let sync_source = match (&replicator, &security.membership) {
+        (Some(replicator), Some(membership)) => Some(crate::replication::SyncSource {
+            peers: replicator.statuses(),
+            acknowledged: acknowledged.clone(),
+            membership: membership.clone(),
+        }),
+        _ => None,
+    };
     let router = tonic::transport::Server::builder()
         .timeout(config.handler_timeout())
         .concurrency_limit_per_connection(limits.concurrency_per_connection)
@@ -371,12 +397,17 @@ pub async fn start(config: NodeConfig, listener: TcpListener) -> Result<RunningN
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(
-            ReportsService::new(ledger.clone(), stopping_receiver.clone())
+            ReportsService::new(ledger.clone(), stopping_receiver.clone(), sync_source)
                 .into_server(limits.max_message_bytes),
         )
         .add_optional_service(security.membership.clone().map(|membership| {
-            ReplicationService::new(ledger.clone(), membership, stopping_receiver.clone())
-                .into_server(limits.max_message_bytes)
+            ReplicationService::new(
+                ledger.clone(),
+                membership,
+                stopping_receiver.clone(),
+                acknowledged.clone(),
+            )
+            .into_server(limits.max_message_bytes)
         }));
 
     let (shutdown_trigger, shutdown_signal) = oneshot::channel::<()>();
@@ -396,23 +427,6 @@ pub async fn start(config: NodeConfig, listener: TcpListener) -> Result<RunningN
             .await
             .map_err(|error| NodeError::Server(error.to_string()))
     });
-    let replicator = match (&security.membership, &security.client_tls) {
-        (Some(membership), Some(client_tls)) => Some(Replicator::start(
-            ledger.clone(),
-            membership.clone(),
-            client_tls.clone(),
-            ReplicationOptions {
-                fan_out: config.replication.fan_out,
-                reconnect_max: Duration::from_secs(config.replication.reconnect_max_secs),
-                rpc_timeout: Duration::from_secs(config.replication.connect_timeout_secs),
-                keepalive: Duration::from_secs(config.replication.keepalive_secs),
-                anti_entropy: Duration::from_secs(config.replication.anti_entropy_secs),
-                source_address: config.replication.source_address,
-                ..ReplicationOptions::default()
-            },
-        )?),
-        _ => None,
-    };
     tracing::info!(
         organization = %config.organization,
         address = %local_addr,

@@ -133,6 +133,13 @@ pub struct WatchArgs {
     client: ClientOptions,
 }
 
+/// `concord status`.
+#[derive(Args, Debug)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    client: ClientOptions,
+}
+
 /// `concord info`.
 #[derive(Args, Debug)]
 pub struct InfoArgs {
@@ -316,6 +323,76 @@ pub async fn info(args: InfoArgs) -> anyhow::Result<()> {
                 );
             }
         }
+    }
+    Ok(())
+}
+
+pub async fn status(args: StatusArgs) -> anyhow::Result<()> {
+    let client = connect(&args.client).await?;
+    let status = client.sync_status().await?;
+    if args.client.output == OutputFormat::Json {
+        println!("{}", serde_json::to_string_pretty(&status)?);
+        return Ok(());
+    }
+    println!(
+        "node of {}{}",
+        status.organization,
+        if status.recovering {
+            "  (RECOVERING its own log from peers: not authoring yet)"
+        } else {
+            ""
+        }
+    );
+    if !status.membership_hash.is_empty() {
+        println!("membership {}", status.membership_hash);
+    }
+    if status.peers.is_empty() {
+        println!("no peers (standalone node)");
+    } else {
+        println!();
+        println!(
+            "{:<12} {:<11} {:<9} {:>9}  {:<24} NOTE",
+            "PEER", "STATE", "CAUGHT-UP", "APPLIED", "LAST HEARD"
+        );
+        for peer in &status.peers {
+            let note = match (peer.same_membership, peer.last_error.is_empty()) {
+                (Some(false), _) => "MEMBERSHIP DIFFERS".to_string(),
+                (_, false) => peer.last_error.clone(),
+                _ => String::new(),
+            };
+            println!(
+                "{:<12} {:<11} {:<9} {:>9}  {:<24} {}",
+                peer.organization,
+                peer.state,
+                if peer.caught_up { "yes" } else { "no" },
+                peer.entries_applied,
+                if peer.last_heard.is_empty() {
+                    "-"
+                } else {
+                    &peer.last_heard
+                },
+                note
+            );
+        }
+    }
+    println!();
+    println!(
+        "{:<12} {:>8} {:>8} {:>7} {:>9} {:>10}  NOTE",
+        "LOG", "LOCAL", "HIGHEST", "LAG", "LAG (s)", "EVERYONE"
+    );
+    for log in &status.logs {
+        println!(
+            "{:<12} {:>8} {:>8} {:>7} {:>9.1} {:>10}  {}",
+            log.organization,
+            log.local_sequence,
+            log.highest_sequence_seen,
+            log.lag_entries,
+            log.lag_seconds,
+            log.delivered_to_every_member,
+            log.quarantined_at
+                .map(|at| format!("FORKED at {at}: quarantined"))
+                .unwrap_or_default()
+        );
     }
     Ok(())
 }

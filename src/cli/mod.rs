@@ -36,6 +36,9 @@ enum Command {
     List(Box<client_commands::ListArgs>),
     /// Follow changes as they are saved.
     Watch(client_commands::WatchArgs),
+    /// Show a node's replication status: peers, and per organization the local head, the
+    /// highest head seen anywhere, the lag and what every member has.
+    Status(client_commands::StatusArgs),
     /// Show a node's identity, store and log heads.
     Info(client_commands::InfoArgs),
     /// The working group's CA and certificates.
@@ -151,6 +154,7 @@ pub fn main() -> ExitCode {
             Command::List(args) => client_commands::list(*args).await,
             Command::Watch(args) => client_commands::watch(args).await,
             Command::Info(args) => client_commands::info(args).await,
+            Command::Status(args) => client_commands::status(args).await,
             Command::Cert(args) => cert::run(args),
             Command::Key(args) => cert::run_key(args),
             Command::Demo(args) => demo::run(args).await,

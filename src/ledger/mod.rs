@@ -414,6 +414,14 @@ impl Ledger {
         outcomes
     }
 
+    /// When the entry at `sequence` of `organization`'s log was authored (author's clock).
+    pub fn head_authored_at(&self, organization: &str, sequence: u64) -> Option<i64> {
+        let bytes = self.store.entry(organization, sequence).ok()??;
+        let entry = codec::decode_signed_entry(&bytes).ok()?;
+        let body = codec::decode_entry_body(&entry.body_bytes).ok()?;
+        Some(body.authored_at_unix_ms)
+    }
+
     /// True while the node must not author (its own log is being recovered from peers).
     pub fn is_recovering(&self) -> bool {
         self.recovering.load(std::sync::atomic::Ordering::Acquire)
@@ -503,7 +511,7 @@ impl Ledger {
 
 /// Decodes and authenticates an entry received from elsewhere: well-formed, from a member,
 /// signed by one of that member's keys over these exact bytes, with valid content.
-fn verify_received(
+pub(crate) fn verify_received(
     entry_bytes: Vec<u8>,
     keys_of: &impl Fn(&str) -> Option<Vec<ed25519_dalek::VerifyingKey>>,
 ) -> Result<(Vec<u8>, EntryHash, EntryBody), IngestRejection> {

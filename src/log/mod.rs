@@ -209,6 +209,182 @@ pub fn check_append(
     Ok(())
 }
 
+/// One entry held by a [`LogSet`]: the signed entry and the chain fields read from its body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldEntry {
+    /// Its position in the organization's log.
+    pub sequence: u64,
+    /// The hash it links to.
+    pub previous_hash: EntryHash,
+    /// Its own hash ([`SignedEntry::hash`]).
+    pub hash: EntryHash,
+    /// The entry, exactly as received.
+    pub entry: SignedEntry,
+}
+
+/// Evidence that an organization's log forked: the position and the refused entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForkRecord {
+    /// Where the received entry conflicts with what is held.
+    pub sequence: u64,
+    /// The entry that was refused (kept as evidence, never applied).
+    pub refused: SignedEntry,
+}
+
+/// What [`LogSet::apply`] did with an entry it accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// The entry was the next one and is now the head of its organization's log.
+    Appended,
+    /// The entry was already held: nothing changed.
+    Duplicate,
+}
+
+/// Every organization's log held in memory, growing only through the apply rule.
+///
+/// This is the reference model of what a node's store holds: [`LogSet::apply`] verifies the
+/// signature, then applies [`check_append`]: the next entry is appended, a held one is a
+/// duplicate, one ahead is a gap (refused, to be re-requested), and a different entry at a
+/// held position (or one linking elsewhere) is a fork, which is recorded and quarantines the
+/// organization: its log never changes again and every later entry of it is refused. So
+/// each log is always a gap-free, hash-linked prefix of what its author signed. Used by
+/// property tests and simulations of replication; pure, like the rest of this module (it
+/// never decodes bodies: callers pass the sequence and previous hash they read from them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogSet {
+    logs: BTreeMap<String, Vec<HeldEntry>>,
+    forks: BTreeMap<String, ForkRecord>,
+}
+
+impl LogSet {
+    /// No logs.
+    pub fn new() -> LogSet {
+        LogSet::default()
+    }
+
+    /// Applies `entry` of `organization`, whose body states `sequence` and `previous_hash`,
+    /// signed by `key` (the organization's key, from the membership).
+    ///
+    /// Refusals: [`ApplyError::UnknownKey`] / [`ApplyError::BadSignature`] (nothing looked
+    /// at), [`ApplyError::Gap`] (nothing changes; deliver the missing entries first),
+    /// [`ApplyError::Fork`] (recorded: see [`LogSet::fork`]; for a quarantined organization
+    /// every entry is refused with the sequence of the recorded fork).
+    pub fn apply(
+        &mut self,
+        organization: &str,
+        sequence: u64,
+        previous_hash: EntryHash,
+        entry: SignedEntry,
+        key: &ed25519_dalek::VerifyingKey,
+    ) -> Result<Applied, ApplyError> {
+        entry.verify(key)?;
+        if let Some(fork) = self.forks.get(organization) {
+            return Err(ApplyError::Fork {
+                sequence: fork.sequence,
+            });
+        }
+        let hash = entry.hash();
+        let held = self.hash_at(organization, sequence);
+        match check_append(self.head(organization), sequence, previous_hash, hash, held) {
+            Ok(()) => {
+                self.logs
+                    .entry(organization.to_string())
+                    .or_default()
+                    .push(HeldEntry {
+                        sequence,
+                        previous_hash,
+                        hash,
+                        entry,
+                    });
+                Ok(Applied::Appended)
+            }
+            Err(ApplyError::Duplicate { .. }) => Ok(Applied::Duplicate),
+            Err(ApplyError::Fork { sequence }) => {
+                self.forks.insert(
+                    organization.to_string(),
+                    ForkRecord {
+                        sequence,
+                        refused: entry,
+                    },
+                );
+                Err(ApplyError::Fork { sequence })
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// The head of `organization`'s log (None when nothing is held).
+    pub fn head(&self, organization: &str) -> Option<LogHead> {
+        self.log(organization).last().map(|held| LogHead {
+            sequence: held.sequence,
+            hash: held.hash,
+        })
+    }
+
+    /// One head per organization with at least one entry.
+    pub fn frontier(&self) -> Frontier {
+        self.logs
+            .iter()
+            .filter_map(|(organization, log)| {
+                log.last().map(|held| {
+                    (
+                        organization.clone(),
+                        LogHead {
+                            sequence: held.sequence,
+                            hash: held.hash,
+                        },
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// The hash of `organization`'s entry at `sequence`, if held.
+    pub fn hash_at(&self, organization: &str, sequence: u64) -> Option<EntryHash> {
+        let index = usize::try_from(sequence.checked_sub(1)?).ok()?;
+        self.log(organization).get(index).map(|held| held.hash)
+    }
+
+    /// `organization`'s log, entry 1 first.
+    pub fn log(&self, organization: &str) -> &[HeldEntry] {
+        self.logs.get(organization).map_or(&[], Vec::as_slice)
+    }
+
+    /// The entries of `organization` after `sequence` (what a peer at `sequence` lacks).
+    pub fn entries_after(&self, organization: &str, sequence: u64) -> &[HeldEntry] {
+        let log = self.log(organization);
+        let start = usize::try_from(sequence).map_or(log.len(), |s| s.min(log.len()));
+        &log[start..]
+    }
+
+    /// Organizations with at least one entry held, in order.
+    pub fn organizations(&self) -> impl Iterator<Item = &str> {
+        self.logs
+            .iter()
+            .filter(|(_, log)| !log.is_empty())
+            .map(|(organization, _)| organization.as_str())
+    }
+
+    /// The fork recorded for `organization`, if its log is quarantined.
+    pub fn fork(&self, organization: &str) -> Option<&ForkRecord> {
+        self.forks.get(organization)
+    }
+
+    /// Every quarantined organization and its fork.
+    pub fn forks(&self) -> &BTreeMap<String, ForkRecord> {
+        &self.forks
+    }
+
+    /// Drops `organization`'s entries after `sequence`: what a crash does to entries that
+    /// were applied but not yet durable. Fork records are kept (they are made durable at
+    /// once).
+    pub fn truncate(&mut self, organization: &str, sequence: u64) {
+        if let Some(log) = self.logs.get_mut(organization) {
+            log.truncate(usize::try_from(sequence).unwrap_or(usize::MAX));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,5 +461,141 @@ mod tests {
             tampered.verify(&key.verifying_key()),
             Err(ApplyError::BadSignature)
         );
+    }
+
+    /// A chain of `n` entries of `organization` signed by `key`: (sequence, previous, entry).
+    fn chain(
+        organization: &str,
+        n: u64,
+        key: &ed25519_dalek::SigningKey,
+    ) -> Vec<(u64, EntryHash, SignedEntry)> {
+        let mut previous = EntryHash::GENESIS;
+        (1..=n)
+            .map(|sequence| {
+                let entry =
+                    SignedEntry::sign(format!("{organization}/{sequence}").into_bytes(), key);
+                let link = previous;
+                previous = entry.hash();
+                (sequence, link, entry)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn log_set_appends_in_order_and_drops_duplicates() {
+        let key = ed25519_dalek::SigningKey::from_bytes(&[1u8; 32]);
+        let public = key.verifying_key();
+        let entries = chain("IOM", 3, &key);
+        let mut logs = LogSet::new();
+        for (sequence, previous, entry) in &entries {
+            assert_eq!(
+                logs.apply("IOM", *sequence, *previous, entry.clone(), &public),
+                Ok(Applied::Appended)
+            );
+        }
+        let (sequence, previous, entry) = entries[1].clone();
+        assert_eq!(
+            logs.apply("IOM", sequence, previous, entry, &public),
+            Ok(Applied::Duplicate)
+        );
+        assert_eq!(
+            logs.head("IOM"),
+            Some(LogHead {
+                sequence: 3,
+                hash: entries[2].2.hash()
+            })
+        );
+        assert_eq!(logs.frontier().len(), 1);
+        assert_eq!(logs.entries_after("IOM", 1).len(), 2);
+        assert_eq!(logs.entries_after("IOM", 9).len(), 0);
+        assert_eq!(logs.entries_after("ILO", 0).len(), 0);
+        assert_eq!(logs.organizations().collect::<Vec<_>>(), vec!["IOM"]);
+        assert_eq!(logs.hash_at("IOM", 0), None);
+        assert_eq!(logs.hash_at("IOM", 2), Some(entries[1].2.hash()));
+    }
+
+    #[test]
+    fn log_set_refuses_gaps_and_bad_signatures_without_changing() {
+        let key = ed25519_dalek::SigningKey::from_bytes(&[1u8; 32]);
+        let other = ed25519_dalek::SigningKey::from_bytes(&[2u8; 32]);
+        let entries = chain("IOM", 2, &key);
+        let mut logs = LogSet::new();
+        let (sequence, previous, entry) = entries[1].clone();
+        assert_eq!(
+            logs.apply("IOM", sequence, previous, entry, &key.verifying_key()),
+            Err(ApplyError::Gap {
+                head: 0,
+                sequence: 2
+            })
+        );
+        let (sequence, previous, entry) = entries[0].clone();
+        assert_eq!(
+            logs.apply(
+                "IOM",
+                sequence,
+                previous,
+                entry.clone(),
+                &other.verifying_key()
+            ),
+            Err(ApplyError::UnknownKey)
+        );
+        let mut tampered = entry;
+        tampered.body_bytes.push(0);
+        assert_eq!(
+            logs.apply("IOM", sequence, previous, tampered, &key.verifying_key()),
+            Err(ApplyError::BadSignature)
+        );
+        assert_eq!(logs, LogSet::new());
+    }
+
+    #[test]
+    fn log_set_quarantines_a_forked_organization() {
+        let key = ed25519_dalek::SigningKey::from_bytes(&[1u8; 32]);
+        let public = key.verifying_key();
+        let entries = chain("IOM", 3, &key);
+        let mut logs = LogSet::new();
+        for (sequence, previous, entry) in entries.iter().take(2) {
+            logs.apply("IOM", *sequence, *previous, entry.clone(), &public)
+                .expect("in order");
+        }
+        let before = logs.clone();
+        let equivocation = SignedEntry::sign(b"IOM/2 again".to_vec(), &key);
+        assert_eq!(
+            logs.apply("IOM", 2, entries[0].2.hash(), equivocation.clone(), &public),
+            Err(ApplyError::Fork { sequence: 2 })
+        );
+        assert_eq!(logs.log("IOM"), before.log("IOM"));
+        assert_eq!(
+            logs.fork("IOM"),
+            Some(&ForkRecord {
+                sequence: 2,
+                refused: equivocation
+            })
+        );
+        // Even the honest next entry is refused now: a fork is never silently resolved.
+        let (sequence, previous, entry) = entries[2].clone();
+        assert_eq!(
+            logs.apply("IOM", sequence, previous, entry, &public),
+            Err(ApplyError::Fork { sequence: 2 })
+        );
+        assert_eq!(logs.log("IOM"), before.log("IOM"));
+        assert_eq!(logs.forks().len(), 1);
+    }
+
+    #[test]
+    fn log_set_truncate_drops_a_suffix() {
+        let key = ed25519_dalek::SigningKey::from_bytes(&[1u8; 32]);
+        let public = key.verifying_key();
+        let mut logs = LogSet::new();
+        for (sequence, previous, entry) in chain("IOM", 3, &key) {
+            logs.apply("IOM", sequence, previous, entry, &public)
+                .expect("in order");
+        }
+        logs.truncate("IOM", 1);
+        assert_eq!(logs.head("IOM").map(|h| h.sequence), Some(1));
+        logs.truncate("IOM", 0);
+        assert_eq!(logs.head("IOM"), None);
+        assert!(logs.frontier().is_empty());
+        assert_eq!(logs.organizations().count(), 0);
     }
 }

@@ -18,7 +18,7 @@
 //! peers have streamed it everything they hold, its own organization's entries included
 //! ([`Ledger::finish_recovery`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -159,12 +159,138 @@ pub struct PeerStatus {
     /// it sent since).
     #[serde(skip)]
     pub frontier: Frontier,
+    /// When its head entry of each organization was authored (author's clock, ms).
+    #[serde(skip)]
+    pub head_authored_at: BTreeMap<String, i64>,
     /// Whether it has sent everything it held when the session started.
     pub caught_up: bool,
     /// Entries applied from it (this process's lifetime).
     pub entries_applied: u64,
     /// Whether its membership file is the same as ours (None until it said).
     pub same_membership: Option<bool>,
+}
+
+/// Each peer organization's acknowledged durable frontier (what it said it holds), with
+/// when it said so (ms since the epoch). Filled by the replication service.
+pub type AcknowledgedFrontiers = Arc<Mutex<BTreeMap<String, (Frontier, i64)>>>;
+
+/// What a node knows about synchronization, for status reports.
+#[derive(Clone)]
+pub struct SyncSource {
+    /// This node's sessions with its peers.
+    pub peers: Arc<Mutex<Vec<PeerStatus>>>,
+    /// What peers acknowledged holding.
+    pub acknowledged: AcknowledgedFrontiers,
+    /// The membership in force.
+    pub membership: Arc<RwLock<Arc<Membership>>>,
+}
+
+/// Where one organization's log stands, here and across the group.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct LogSync {
+    /// The organization.
+    pub organization: String,
+    /// This node's durable head.
+    pub local_sequence: u64,
+    /// The highest head any peer is known to hold.
+    pub highest_sequence_seen: u64,
+    /// Entries this node is behind.
+    pub lag_entries: u64,
+    /// Seconds this node is behind: authoring time of the highest known head minus that of
+    /// the local head (both the author's clock).
+    pub lag_seconds: f64,
+    /// The lowest head acknowledged by every other member (and held here): what everyone
+    /// has. Members never heard from count as 0.
+    pub delivered_to_every_member: u64,
+    /// Set when the log is quarantined after a fork: the sequence where it forked.
+    pub quarantined_at: Option<u64>,
+}
+
+/// Per organization: local head, highest head seen anywhere, lag, delivered to everyone.
+pub fn log_sync(ledger: &Ledger, source: &SyncSource) -> Vec<LogSync> {
+    let local = ledger.durable_frontier().borrow().clone();
+    let peers = source
+        .peers
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .clone();
+    let acknowledged = source
+        .acknowledged
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .clone();
+    let membership = source
+        .membership
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .clone();
+    let mut organizations: BTreeSet<String> = membership
+        .file()
+        .members
+        .iter()
+        .map(|m| m.code.clone())
+        .collect();
+    organizations.extend(local.keys().cloned());
+    let others: Vec<&str> = membership
+        .file()
+        .members
+        .iter()
+        .map(|m| m.code.as_str())
+        .filter(|code| *code != ledger.organization())
+        .collect();
+    organizations
+        .into_iter()
+        .map(|organization| {
+            let local_sequence = local.get(&organization).map_or(0, |h| h.sequence);
+            let mut highest = local_sequence;
+            let mut highest_authored_at = None;
+            for peer in &peers {
+                if let Some(head) = peer.frontier.get(&organization)
+                    && head.sequence >= highest
+                {
+                    if head.sequence > highest || highest_authored_at.is_none() {
+                        highest_authored_at = peer.head_authored_at.get(&organization).copied();
+                    }
+                    highest = head.sequence;
+                }
+            }
+            for (frontier, _) in acknowledged.values() {
+                if let Some(head) = frontier.get(&organization) {
+                    highest = highest.max(head.sequence);
+                }
+            }
+            let lag_entries = highest - local_sequence;
+            let lag_seconds = match (lag_entries, highest_authored_at) {
+                (0, _) | (_, None) => 0.0,
+                (_, Some(highest_at)) => {
+                    let local_at = ledger
+                        .head_authored_at(&organization, local_sequence)
+                        .unwrap_or(highest_at);
+                    ((highest_at - local_at).max(0) as f64) / 1000.0
+                }
+            };
+            let delivered_to_every_member = others
+                .iter()
+                .map(|member| {
+                    acknowledged
+                        .get(*member)
+                        .and_then(|(frontier, _)| frontier.get(&organization))
+                        .map_or(0, |h| h.sequence)
+                })
+                .chain(std::iter::once(local_sequence))
+                .min()
+                .unwrap_or(0);
+            LogSync {
+                quarantined_at: ledger.store().quarantined(&organization).ok().flatten(),
+                organization,
+                local_sequence,
+                highest_sequence_seen: highest,
+                lag_entries,
+                lag_seconds,
+                delivered_to_every_member,
+            }
+        })
+        .collect()
 }
 
 /// The running replication driver of a node.
@@ -230,6 +356,7 @@ impl Replicator {
                     connected_since_ms: 0,
                     last_heard_ms: 0,
                     frontier: Frontier::new(),
+                    head_authored_at: BTreeMap::new(),
                     caught_up: false,
                     entries_applied: 0,
                     same_membership: None,
@@ -260,6 +387,11 @@ impl Replicator {
             tasks,
             stop,
         })
+    }
+
+    /// The shared list of peer statuses (for status reports).
+    pub fn statuses(&self) -> Arc<Mutex<Vec<PeerStatus>>> {
+        self.statuses.clone()
     }
 
     /// Every peer's status.
@@ -384,10 +516,26 @@ impl Session {
         });
         let mut anti_entropy = tokio::time::interval(self.options.anti_entropy);
         anti_entropy.tick().await;
+        // Acknowledgements tell the peer what this node holds durably ("delivered"): sent
+        // a moment after the durable frontier moves, so a burst costs one message and an
+        // idle session none.
+        let mut durable = self.ledger.durable_frontier();
+        let mut acknowledge_at: Option<tokio::time::Instant> = None;
         loop {
             let event = tokio::select! {
                 event = stream.next() => event,
                 _ = stopped.changed() => return SessionEnd::Stopped,
+                changed = durable.changed() => {
+                    if changed.is_ok() && acknowledge_at.is_none() {
+                        acknowledge_at = Some(tokio::time::Instant::now() + ACKNOWLEDGE_DELAY);
+                    }
+                    continue;
+                }
+                () = sleep_until_or_never(acknowledge_at) => {
+                    acknowledge_at = None;
+                    stream.acknowledge(&durable.borrow_and_update().clone());
+                    continue;
+                }
                 _ = anti_entropy.tick() => {
                     if let Some(reason) = self.missed_something() {
                         return SessionEnd::Failed(reason);
@@ -404,6 +552,7 @@ impl Session {
             match event {
                 PullEvent::Frontier {
                     frontier,
+                    authored_at,
                     membership_hash,
                     ..
                 } => {
@@ -419,6 +568,7 @@ impl Session {
                     self.check_divergence(&frontier, &our_frontier);
                     self.update(|s| {
                         s.frontier = frontier;
+                        s.head_authored_at = authored_at;
                         s.same_membership = Some(same);
                     });
                 }
@@ -438,12 +588,12 @@ impl Session {
     /// Applies one batch; any refusal other than a duplicate ends the session (it will be
     /// reopened from our durable frontier, so nothing is skipped).
     async fn apply(&self, entries: Vec<Vec<u8>>, membership: &Membership) -> Result<(), String> {
-        let sent: Vec<(String, u64)> = entries
+        let sent: Vec<(String, u64, i64)> = entries
             .iter()
             .filter_map(|bytes| {
                 let entry = crate::rpc::codec::decode_signed_entry(bytes).ok()?;
                 let body = crate::rpc::codec::decode_entry_body(&entry.body_bytes).ok()?;
-                Some((body.organization, body.sequence))
+                Some((body.organization, body.sequence, body.authored_at_unix_ms))
             })
             .collect();
         let keys_of = |organization: &str| {
@@ -468,7 +618,7 @@ impl Session {
         self.update(|s| {
             s.entries_applied += applied;
             // What the peer sent, it holds: its frontier is at least that.
-            for (organization, sequence) in &sent {
+            for (organization, sequence, authored_at) in &sent {
                 let head = s
                     .frontier
                     .entry(organization.clone())
@@ -476,8 +626,10 @@ impl Session {
                         sequence: 0,
                         hash: crate::log::EntryHash::GENESIS,
                     });
-                if *sequence > head.sequence {
+                if *sequence >= head.sequence {
                     head.sequence = *sequence;
+                    s.head_authored_at
+                        .insert(organization.clone(), *authored_at);
                 }
             }
         });
@@ -555,6 +707,17 @@ impl Session {
         {
             tracing::error!(%error, "cannot record the end of recovery");
         }
+    }
+}
+
+/// How long after the durable frontier moves a session acknowledges it.
+const ACKNOWLEDGE_DELAY: Duration = Duration::from_millis(200);
+
+/// Sleeps until `deadline`, or for ever without one.
+async fn sleep_until_or_never(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
     }
 }
 

@@ -290,6 +290,63 @@ pub struct RemoteNodeInfo {
     pub signing_public_key: String,
 }
 
+/// One replication session, as `SyncStatus` reports it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RemotePeerStatus {
+    /// Peer organization.
+    pub organization: String,
+    /// Its endpoint.
+    pub endpoint: String,
+    /// CONNECTING, CONNECTED or BACKOFF.
+    pub state: String,
+    /// Last failure.
+    pub last_error: String,
+    /// Session start (RFC 3339), empty when none.
+    pub connected_since: String,
+    /// Last message (RFC 3339), empty when never.
+    pub last_heard: String,
+    /// Sent everything it held at session start.
+    pub caught_up: bool,
+    /// Entries applied from it.
+    pub entries_applied: u64,
+    /// Whether its membership file matches (None: not known yet).
+    pub same_membership: Option<bool>,
+}
+
+/// One organization's log, as `SyncStatus` reports it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RemoteLogStatus {
+    /// Organization.
+    pub organization: String,
+    /// Head on this node.
+    pub local_sequence: u64,
+    /// Highest head known anywhere.
+    pub highest_sequence_seen: u64,
+    /// Entries behind.
+    pub lag_entries: u64,
+    /// Seconds behind (author's clock).
+    pub lag_seconds: f64,
+    /// What every member has.
+    pub delivered_to_every_member: u64,
+    /// Where the log forked, if quarantined.
+    pub quarantined_at: Option<u64>,
+}
+
+/// What `SyncStatus` says.
+#[derive(Debug, Clone, Serialize)]
+pub struct RemoteSyncStatus {
+    /// The node's organization.
+    pub organization: String,
+    /// Recovering its own log before authoring.
+    pub recovering: bool,
+    /// Its membership file's hash.
+    pub membership_hash: String,
+    /// Its sessions.
+    pub peers: Vec<RemotePeerStatus>,
+    /// Per organization.
+    pub logs: Vec<RemoteLogStatus>,
+}
+
 /// A connection to one node.
 #[derive(Clone)]
 pub struct Client {
@@ -575,6 +632,52 @@ impl Client {
                 report: RemoteReport::from_pb(event.report.unwrap_or_default()),
             })
         }))
+    }
+
+    /// Replication status of the node.
+    pub async fn sync_status(&self) -> Result<RemoteSyncStatus, ClientError> {
+        let status = self
+            .inner
+            .clone()
+            .sync_status(self.request(pb::SyncStatusRequest {}))
+            .await?
+            .into_inner();
+        let time = |t: Option<prost_types::Timestamp>| {
+            t.map(|t| format_rfc3339(unix_ms(&t))).unwrap_or_default()
+        };
+        Ok(RemoteSyncStatus {
+            organization: status.organization,
+            recovering: status.recovering,
+            membership_hash: status.membership_hash,
+            peers: status
+                .peers
+                .into_iter()
+                .map(|p| RemotePeerStatus {
+                    organization: p.organization,
+                    endpoint: p.endpoint,
+                    state: p.state,
+                    last_error: p.last_error,
+                    connected_since: time(p.connected_since),
+                    last_heard: time(p.last_heard),
+                    caught_up: p.caught_up,
+                    entries_applied: p.entries_applied,
+                    same_membership: p.same_membership,
+                })
+                .collect(),
+            logs: status
+                .logs
+                .into_iter()
+                .map(|l| RemoteLogStatus {
+                    organization: l.organization,
+                    local_sequence: l.local_sequence,
+                    highest_sequence_seen: l.highest_sequence_seen,
+                    lag_entries: l.lag_entries,
+                    lag_seconds: l.lag_seconds,
+                    delivered_to_every_member: l.delivered_to_every_member,
+                    quarantined_at: l.quarantined_at,
+                })
+                .collect(),
+        })
     }
 
     /// The node's identity and where its logs stand.

@@ -7,11 +7,14 @@
 //! - [`service`]: the `concord.v1.Reports` service;
 //! - [`replication`]: the `concord.v1.Replication` service (node-to-node);
 //! - [`peer`]: its client side, for the replication driver;
-//! - [`client`]: a typed client for the `concord` command and tests.
+//! - [`client`]: a typed client for the `concord` command and tests;
+//! - [`fuzzing`]: one entry point decoding and validating any request or entry, for the fuzz
+//!   target and its corpus test.
 
 pub mod client;
 pub mod codec;
 pub mod convert;
+pub mod fuzzing;
 pub mod pb;
 pub mod peer;
 pub mod replication;

@@ -17,6 +17,8 @@ pub enum PullEvent {
     Frontier {
         /// Its heads.
         frontier: Frontier,
+        /// When each head entry was authored (author's clock, ms), where the peer said.
+        authored_at: std::collections::BTreeMap<String, i64>,
         /// Its membership file's hash.
         membership_hash: String,
         /// Its store incarnation.
@@ -109,7 +111,8 @@ impl PeerClient {
         })
     }
 
-    /// Opens a pull stream after `frontier`.
+    /// Opens a pull stream after `frontier`. With `follow` the session stays open, and
+    /// [`PullStream::acknowledge`] tells the peer what this node has made durable since.
     pub async fn pull(
         &self,
         frontier: &Frontier,
@@ -117,17 +120,25 @@ impl PeerClient {
         follow: bool,
         max_batch_bytes: u32,
     ) -> Result<PullStream, ClientError> {
-        let mut request = tonic::Request::new(pb::PullRequest {
+        let (acknowledgements, requests) = tokio::sync::mpsc::channel(4);
+        let opening = pb::PullRequest {
             frontier: super::replication::frontier_to_pb(frontier),
             membership_hash: membership_hash.to_string(),
             max_batch_bytes,
             follow,
-        });
+        };
+        // The channel has room: the opening request cannot fail to queue.
+        let _ = acknowledgements.try_send(opening);
+        let mut request =
+            tonic::Request::new(tokio_stream::wrappers::ReceiverStream::new(requests));
         if !follow {
             request.set_timeout(self.timeout * 60);
         }
         let stream = self.inner.clone().pull(request).await?.into_inner();
-        Ok(PullStream { stream })
+        Ok(PullStream {
+            stream,
+            acknowledgements: follow.then_some(acknowledgements),
+        })
     }
 
     /// Pushes entries; returns (applied, duplicates, rejections as (index, reason, detail)).
@@ -171,9 +182,22 @@ pub struct PushOutcome {
 /// An open pull stream.
 pub struct PullStream {
     stream: tonic::Streaming<pb::PullMessage>,
+    /// The request side, kept open on follow sessions for acknowledgements.
+    acknowledgements: Option<tokio::sync::mpsc::Sender<pb::PullRequest>>,
 }
 
 impl PullStream {
+    /// Tells the peer this node's durable frontier (what it now holds). Never waits: if an
+    /// acknowledgement is still queued, this one is dropped and a later one says more.
+    pub fn acknowledge(&self, frontier: &Frontier) {
+        if let Some(sender) = &self.acknowledgements {
+            let _ = sender.try_send(pb::PullRequest {
+                frontier: super::replication::frontier_to_pb(frontier),
+                ..pb::PullRequest::default()
+            });
+        }
+    }
+
     /// The next event; `None` when the peer ended the stream.
     pub async fn next(&mut self) -> Result<Option<PullEvent>, ClientError> {
         loop {
@@ -182,6 +206,12 @@ impl PullStream {
             };
             let event = match message.kind {
                 Some(pb::pull_message::Kind::Frontier(frontier)) => PullEvent::Frontier {
+                    authored_at: frontier
+                        .heads
+                        .iter()
+                        .filter(|head| head.authored_at_unix_ms != 0)
+                        .map(|head| (head.organization.clone(), head.authored_at_unix_ms))
+                        .collect(),
                     frontier: frontier_from_heads(frontier.heads),
                     membership_hash: frontier.membership_hash,
                     store_incarnation: frontier.store_incarnation,

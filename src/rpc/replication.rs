@@ -44,6 +44,8 @@ pub const MAX_PUSH_ENTRIES: usize = 10_000;
 pub struct ReplicationService {
     ledger: Arc<Ledger>,
     membership: Arc<RwLock<Arc<Membership>>>,
+    /// What each peer has acknowledged holding (its durable frontier as it last stated it).
+    acknowledged: AcknowledgedFrontiers,
     /// Turns true when the node begins to shut down: follow streams end then.
     stopping: tokio::sync::watch::Receiver<bool>,
 }
@@ -54,10 +56,12 @@ impl ReplicationService {
         ledger: Arc<Ledger>,
         membership: Arc<RwLock<Arc<Membership>>>,
         stopping: tokio::sync::watch::Receiver<bool>,
+        acknowledged: AcknowledgedFrontiers,
     ) -> Self {
         ReplicationService {
             ledger,
             membership,
+            acknowledged,
             stopping,
         }
     }
@@ -80,7 +84,39 @@ impl ReplicationService {
     }
 }
 
-/// Our durable frontier in wire form.
+pub use crate::replication::AcknowledgedFrontiers;
+
+fn record_acknowledged(
+    acknowledged: &AcknowledgedFrontiers,
+    organization: &str,
+    frontier: Frontier,
+) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
+    acknowledged
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .insert(organization.to_string(), (frontier, now));
+}
+
+fn stated_to_frontier(stated: &StatedFrontier) -> Frontier {
+    stated
+        .iter()
+        .filter_map(|(organization, (sequence, hash))| {
+            Some((
+                organization.clone(),
+                crate::log::LogHead {
+                    sequence: *sequence,
+                    hash: (*hash)?,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// A frontier in wire form (without authoring times).
 pub fn frontier_to_pb(frontier: &Frontier) -> Vec<pb::FrontierHead> {
     frontier
         .iter()
@@ -88,8 +124,21 @@ pub fn frontier_to_pb(frontier: &Frontier) -> Vec<pb::FrontierHead> {
             organization: organization.clone(),
             sequence: head.sequence,
             head_hash: head.hash.0.to_vec(),
+            authored_at_unix_ms: 0,
         })
         .collect()
+}
+
+/// Our durable frontier in wire form, with each head's authoring time (read from the head
+/// entries) so that peers can tell how far behind they are in seconds.
+fn frontier_with_times_to_pb(ledger: &Ledger, frontier: &Frontier) -> Vec<pb::FrontierHead> {
+    let mut heads = frontier_to_pb(frontier);
+    for head in &mut heads {
+        head.authored_at_unix_ms = ledger
+            .head_authored_at(&head.organization, head.sequence)
+            .unwrap_or(0);
+    }
+    heads
 }
 
 /// A frontier as a peer states it: per organization, a sequence and (above 0) its hash.
@@ -205,9 +254,17 @@ impl pb::replication_server::Replication for ReplicationService {
 
     async fn pull(
         &self,
-        request: Request<pb::PullRequest>,
+        request: Request<tonic::Streaming<pb::PullRequest>>,
     ) -> Result<Response<Self::PullStream>, Status> {
-        let request = request.into_inner();
+        let caller = request
+            .extensions()
+            .get::<crate::trust::gate::Caller>()
+            .map(|caller| caller.identity.organization.clone());
+        let mut requests = request.into_inner();
+        let request = requests
+            .message()
+            .await?
+            .ok_or_else(|| Status::invalid_argument("a pull opens with the caller's frontier"))?;
         let caller_frontier =
             frontier_from_pb(&request.frontier).map_err(|v| invalid_argument(&v))?;
         let membership = self.membership();
@@ -227,13 +284,31 @@ impl pb::replication_server::Replication for ReplicationService {
         let (sender, receiver) = mpsc::channel(STREAM_BUFFER);
         let opening = pb::PullMessage {
             kind: Some(pb::pull_message::Kind::Frontier(pb::Frontier {
-                heads: frontier_to_pb(&durable.borrow()),
+                heads: frontier_with_times_to_pb(&ledger, &durable.borrow().clone()),
                 membership_hash: membership.hash_hex(),
                 store_incarnation: ledger.store().incarnation().to_string(),
             })),
         };
         let follow = request.follow;
         let mut stopping = self.stopping.clone();
+        // What the caller holds, as it states it: at the start, then with every
+        // acknowledgement on the request stream.
+        if let Some(organization) = caller {
+            let acknowledged = self.acknowledged.clone();
+            let stated = stated_to_frontier(&caller_frontier);
+            record_acknowledged(&acknowledged, &organization, stated);
+            tokio::spawn(async move {
+                while let Ok(Some(ack)) = requests.message().await {
+                    if let Ok(stated) = frontier_from_pb(&ack.frontier) {
+                        record_acknowledged(
+                            &acknowledged,
+                            &organization,
+                            stated_to_frontier(&stated),
+                        );
+                    }
+                }
+            });
+        }
         tokio::spawn(async move {
             if sender.send(Ok(opening)).await.is_err() {
                 return;

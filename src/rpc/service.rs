@@ -29,6 +29,8 @@ const WATCH_BATCH: usize = 256;
 #[derive(Clone)]
 pub struct ReportsService {
     ledger: Arc<Ledger>,
+    /// Replication state for `SyncStatus` (none on a standalone node).
+    sync: Option<crate::replication::SyncSource>,
     /// Turns true when the node begins to shut down: open watch streams end then, so a
     /// graceful shutdown does not wait on them.
     stopping: tokio::sync::watch::Receiver<bool>,
@@ -36,8 +38,16 @@ pub struct ReportsService {
 
 impl ReportsService {
     /// Serves `ledger`; streams end when `stopping` turns true.
-    pub fn new(ledger: Arc<Ledger>, stopping: tokio::sync::watch::Receiver<bool>) -> Self {
-        ReportsService { ledger, stopping }
+    pub fn new(
+        ledger: Arc<Ledger>,
+        stopping: tokio::sync::watch::Receiver<bool>,
+        sync: Option<crate::replication::SyncSource>,
+    ) -> Self {
+        ReportsService {
+            ledger,
+            sync,
+            stopping,
+        }
     }
 
     /// The tonic server wrapper, with message-size limits.
@@ -280,6 +290,80 @@ impl pb::reports_server::Reports for ReportsService {
             }
         });
         Ok(Response::new(Box::pin(ReceiverStream::new(receiver))))
+    }
+
+    async fn sync_status(
+        &self,
+        _request: Request<pb::SyncStatusRequest>,
+    ) -> Result<Response<pb::SyncStatusResponse>, Status> {
+        let mut response = pb::SyncStatusResponse {
+            organization: self.ledger.organization().to_string(),
+            recovering: self.ledger.is_recovering(),
+            ..pb::SyncStatusResponse::default()
+        };
+        let Some(sync) = &self.sync else {
+            // Standalone: only this node's own logs.
+            response.logs = self
+                .ledger
+                .durable_frontier()
+                .borrow()
+                .iter()
+                .map(|(organization, head)| pb::LogSyncStatus {
+                    organization: organization.clone(),
+                    local_sequence: head.sequence,
+                    highest_sequence_seen: head.sequence,
+                    delivered_to_every_member: head.sequence,
+                    ..pb::LogSyncStatus::default()
+                })
+                .collect();
+            return Ok(Response::new(response));
+        };
+        response.membership_hash = sync
+            .membership
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .hash_hex();
+        let timestamp = |ms: i64| (ms > 0).then(|| super::convert::timestamp(ms));
+        response.peers = sync
+            .peers
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .iter()
+            .map(|peer| pb::PeerSyncStatus {
+                organization: peer.organization.clone(),
+                endpoint: peer.endpoint.clone(),
+                state: match peer.state {
+                    crate::replication::PeerState::Connecting => "CONNECTING",
+                    crate::replication::PeerState::Connected => "CONNECTED",
+                    crate::replication::PeerState::Backoff => "BACKOFF",
+                }
+                .to_string(),
+                last_error: peer.last_error.clone(),
+                connected_since: timestamp(peer.connected_since_ms),
+                last_heard: timestamp(peer.last_heard_ms),
+                caught_up: peer.caught_up,
+                entries_applied: peer.entries_applied,
+                same_membership: peer.same_membership,
+            })
+            .collect();
+        let ledger = self.ledger.clone();
+        let sync = sync.clone();
+        response.logs =
+            tokio::task::spawn_blocking(move || crate::replication::log_sync(&ledger, &sync))
+                .await
+                .map_err(|_| Status::internal("status task failed"))?
+                .into_iter()
+                .map(|log| pb::LogSyncStatus {
+                    organization: log.organization,
+                    local_sequence: log.local_sequence,
+                    highest_sequence_seen: log.highest_sequence_seen,
+                    lag_entries: log.lag_entries,
+                    lag_seconds: log.lag_seconds,
+                    delivered_to_every_member: log.delivered_to_every_member,
+                    quarantined_at: log.quarantined_at,
+                })
+                .collect();
+        Ok(Response::new(response))
     }
 
     async fn node_info(
