@@ -5,6 +5,7 @@ mod cert;
 mod client_commands;
 mod demo;
 mod output;
+mod store_admin;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -45,6 +46,8 @@ enum Command {
     Cert(cert::CertArgs),
     /// An organization's signing key.
     Key(cert::KeyArgs),
+    /// Offline operations on a stopped node's store.
+    Store(store_admin::StoreArgs),
     /// Start a local working group, post the seed document's activities, show them.
     Demo(demo::DemoArgs),
     /// Measure submit throughput and latency, listing, and their ceilings on this machine.
@@ -157,6 +160,7 @@ pub fn main() -> ExitCode {
             Command::Status(args) => client_commands::status(args).await,
             Command::Cert(args) => cert::run(args),
             Command::Key(args) => cert::run_key(args),
+            Command::Store(args) => store_admin::run(args),
             Command::Demo(args) => demo::run(args).await,
             Command::Bench(args) => bench::run(args).await,
         }

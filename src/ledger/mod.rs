@@ -827,7 +827,7 @@ impl Writer {
             authored_at_unix_ms: now,
             report_id: state.id,
             revision: state.revision,
-            epoch: 1,
+            epoch: self.store.writer_epoch()?,
             change,
         };
         let body_bytes = codec::encode_entry_body(&body);

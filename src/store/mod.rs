@@ -256,6 +256,8 @@ const META_LAST_CHANGE: &[u8] = b"Mlast_change";
 /// Present while the node must recover its own organization's log from peers before
 /// authoring (a new or restored store).
 const META_RECOVERING: &[u8] = b"Mrecovering";
+/// The writer epoch this node authors in (absent: 1).
+const META_EPOCH: &[u8] = b"Mepoch";
 
 fn log_key(organization: &str, sequence: u64) -> Vec<u8> {
     let mut key = log_prefix(organization);
@@ -426,6 +428,28 @@ impl Store {
     /// Whether the node must first recover its own organization's log from peers.
     pub fn recovering(&self) -> Result<bool, StoreError> {
         Ok(self.db.contains_key(META_RECOVERING)?)
+    }
+
+    /// The writer epoch this node authors in (1 until an operator starts a new one).
+    pub fn writer_epoch(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .db
+            .get(META_EPOCH)?
+            .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_ref()).ok())
+            .map(u64::from_be_bytes)
+            .unwrap_or(1))
+    }
+
+    /// Starts a new writer epoch and ends recovery, durably: the operator's decision to
+    /// author again although no peer could return this organization's log.
+    pub fn start_new_writer_epoch(&self) -> Result<u64, StoreError> {
+        let epoch = self.writer_epoch()? + 1;
+        let mut batch = sled::Batch::default();
+        batch.insert(META_EPOCH, &epoch.to_be_bytes());
+        batch.remove(META_RECOVERING);
+        self.db.apply_batch(batch)?;
+        self.db.flush()?;
+        Ok(epoch)
     }
 
     /// Marks (or clears) the recovery requirement, durably.
