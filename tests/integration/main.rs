@@ -15,6 +15,7 @@
 //! - `bad_input`: oversize, compressed, undecodable and invalid requests change nothing.
 
 mod bad_input;
+mod bench;
 mod cli;
 mod demo;
 mod durability;

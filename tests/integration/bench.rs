@@ -1,0 +1,125 @@
+//! `concord bench`: the quick run prints every section, the goal ratios and a listing whose
+//! indexed pages agree with full scans; `-o json` gives the same figures to scripts.
+
+use std::process::Command;
+
+/// Runs `concord bench ARGS --dir <temporary directory>`; returns standard output, after
+/// checking the run succeeded and left nothing behind in the directory.
+fn run_bench(args: &[&str]) -> String {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let output = Command::new(env!("CARGO_BIN_EXE_concord"))
+        .arg("bench")
+        .args(args)
+        .arg("--dir")
+        .arg(dir.path())
+        .output()
+        .expect("run concord bench");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "concord bench {args:?} failed: {}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        output.status
+    );
+    assert!(
+        stderr.contains("[bench]"),
+        "progress goes to standard error; got:\n{stderr}"
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("read the bench directory")
+        .collect();
+    assert!(
+        left.is_empty(),
+        "the scratch directory was not removed: {left:?}"
+    );
+    stdout
+}
+
+#[test]
+fn quick_bench_prints_every_section_and_the_goals() {
+    let stdout = run_bench(&["--quick"]);
+    for expected in [
+        "== Machine ==",
+        "cpus",
+        "kernel",
+        "filesystem",
+        "== 1. Raw disk ceiling (fdatasync) ==",
+        "4 KiB append + fdatasync",
+        "== 2. Empty-RPC ceiling (grpc.health.v1 Health/Check",
+        "Health/Check",
+        "== 3. Durable submits (gRPC Submit",
+        "Submit (durable)",
+        "== 4. Goals ==",
+        "submit rate / empty-RPC rate @64 clients",
+        "submit rate / fdatasync rate @64 clients",
+        "submit p99 / (fdatasync p99 + empty-RPC p99) @1 client",
+        "(goal >= 0.5)",
+        "(goal <= 3)",
+        "== 5. Listing over 4,000 reports",
+        "reports/s",
+        "country KH|TH|LA, theme GCM:10, active in 2007",
+        "organization IOM",
+        "text \"recruitment fees\"",
+        "status CLOSED",
+        "== 6. Memory and store ==",
+        "peak memory (VmHWM)",
+        "store on disk",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "missing {expected:?} in:\n{stdout}"
+        );
+    }
+    // Each level of clients is a row: 1 and 64 for the empty RPC, 1, 16 and 64 for Submit.
+    assert_eq!(stdout.matches("Health/Check  ").count(), 2, "{stdout}");
+    assert_eq!(stdout.matches("Submit (durable)").count(), 3, "{stdout}");
+    // Both goals carry an honest verdict.
+    let verdicts = stdout
+        .lines()
+        .filter(|line| line.contains("(goal ") && (line.contains("PASS") || line.contains("MISS")))
+        .count();
+    assert_eq!(verdicts, 2, "{stdout}");
+    assert!(
+        !stdout.contains("PAGE DIFFERS FROM SCAN"),
+        "an indexed page disagrees with the full scan:\n{stdout}"
+    );
+}
+
+#[test]
+fn bench_json_has_every_figure() {
+    let stdout = run_bench(&["--reports", "500", "--duration-secs", "0.5", "-o", "json"]);
+    let results: serde_json::Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|error| panic!("not JSON ({error}):\n{stdout}"));
+    assert!(results["machine"]["cpus"].as_u64().unwrap_or(0) >= 1);
+    assert!(results["disk"]["per_second"].as_f64().unwrap_or(0.0) > 0.0);
+    let clients = |key: &str| -> Vec<u64> {
+        results[key]
+            .as_array()
+            .unwrap_or_else(|| panic!("{key} is not a list"))
+            .iter()
+            .map(|t| t["clients"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(clients("empty_rpc"), [1, 64]);
+    assert_eq!(clients("submits"), [1, 16, 64]);
+    for submit in results["submits"].as_array().unwrap() {
+        assert!(submit["operations"].as_u64().unwrap() > 0, "{submit}");
+    }
+    let goals = results["goals"].as_array().unwrap();
+    assert_eq!(goals.len(), 3, "{goals:?}");
+    assert_eq!(
+        goals.iter().filter(|g| g["pass"].is_boolean()).count(),
+        2,
+        "{goals:?}"
+    );
+    let listing = &results["listing"];
+    assert_eq!(listing["reports"], 500);
+    let queries = listing["queries"].as_array().unwrap();
+    assert_eq!(queries.len(), 4);
+    for query in queries {
+        assert_eq!(query["page_agrees_with_scan"], true, "{query}");
+        assert!(query["indexed_p50_us"].as_f64().unwrap() > 0.0, "{query}");
+    }
+    assert_eq!(results["memory"]["store_reports"], 500);
+    assert!(results["memory"]["peak_end_bytes"].as_u64().unwrap() > 0);
+}
