@@ -295,13 +295,6 @@ pub async fn start(config: NodeConfig, listener: TcpListener) -> Result<RunningN
     let signing_key = load_or_create_signing_key(&config.signing_key_path())?;
     let security = set_up_security(&config, local_addr, &signing_key)?;
     let store_dir = config.store_dir();
-    let options = StoreOptions {
-        cache_capacity_bytes: config.store.cache_mib * 1024 * 1024,
-    };
-    let store = tokio::task::spawn_blocking(move || Store::open(&store_dir, &options))
-        .await
-        .map_err(|error| NodeError::Server(error.to_string()))??;
-    let store = Arc::new(store);
     let has_peers = security.membership.as_ref().is_some_and(|membership| {
         let membership = membership
             .read()
@@ -309,17 +302,25 @@ pub async fn start(config: NodeConfig, listener: TcpListener) -> Result<RunningN
             .clone();
         !crate::replication::choose_peers(config.organization.trim(), &membership, 0).is_empty()
     });
-    let store_is_new = store.created_now();
-    let ledger = Arc::new(Ledger::start(
-        store.clone(),
-        config.organization.trim().to_string(),
-        signing_key,
-    )?);
-    if store_is_new && has_peers {
-        // A new store may be a lost disk: never author before the peers have returned
-        // whatever this organization already published.
-        ledger.require_recovery()?;
-    }
+    let options = StoreOptions {
+        cache_capacity_bytes: config.store.cache_mib * 1024 * 1024,
+        // A new store may be a lost disk: with peers, it never authors before they have
+        // returned whatever this organization already published.
+        recover_if_created: has_peers,
+    };
+    let store = tokio::task::spawn_blocking(move || Store::open(&store_dir, &options))
+        .await
+        .map_err(|error| NodeError::Server(error.to_string()))??;
+    let store = Arc::new(store);
+
+    // Starting the ledger rebuilds the indexes from the store: blocking work.
+    let ledger_store = store.clone();
+    let organization = config.organization.trim().to_string();
+    let ledger = Arc::new(
+        tokio::task::spawn_blocking(move || Ledger::start(ledger_store, organization, signing_key))
+            .await
+            .map_err(|error| NodeError::Server(error.to_string()))??,
+    );
 
     let (health, health_service) = tonic_health::server::health_reporter();
     health

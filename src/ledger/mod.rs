@@ -12,6 +12,7 @@
 //! Validation runs in the caller's task before the writer sees anything, so bad input never
 //! reaches the log. Reads (`get`, `list`) go straight to the store.
 
+pub mod index;
 pub mod query;
 
 use std::sync::Arc;
@@ -28,7 +29,8 @@ use crate::report::text::search_tokens;
 use crate::report::validate::validate_draft;
 use crate::report::{Date, FieldViolation, ReportContent, ReportDraft};
 use crate::rpc::codec;
-use crate::store::{ChangeKind, IndexKey, IndexKind, ReportState, Store, StoreError, WriteSet};
+use crate::store::{ChangeKind, ReportState, Store, StoreError, WriteSet};
+use index::{IndexKey, IndexKind, MemoryIndex};
 
 pub use query::{ListPage, ListQuery};
 
@@ -246,6 +248,8 @@ pub struct Ledger {
     /// True until the node has recovered its own organization's log (see
     /// [`LedgerError::Recovering`]).
     recovering: std::sync::atomic::AtomicBool,
+    /// Secondary indexes, derived from the store (see [`index`]).
+    index: Arc<std::sync::RwLock<MemoryIndex>>,
 }
 
 impl Ledger {
@@ -260,12 +264,14 @@ impl Ledger {
         let (durable_sender, durable_change) = watch::channel(store.last_change()?);
         let (frontier_sender, durable_frontier) = watch::channel(store.frontier()?);
         let recovering = store.recovering()?;
+        let index = Arc::new(std::sync::RwLock::new(build_index(&store)?));
         let public_key = signing_key.verifying_key();
 
         let writer = Writer {
             organization: organization.clone(),
             store: store.clone(),
             signing_key,
+            index: index.clone(),
         };
         let writer_thread = std::thread::Builder::new()
             .name("concord-writer".into())
@@ -288,6 +294,7 @@ impl Ledger {
             threads: std::sync::Mutex::new(vec![writer_thread, flusher_thread]),
             public_key,
             recovering: std::sync::atomic::AtomicBool::new(recovering),
+            index,
         })
     }
 
@@ -299,6 +306,13 @@ impl Ledger {
     /// The store underneath.
     pub fn store(&self) -> &Arc<Store> {
         &self.store
+    }
+
+    /// The secondary indexes (read side).
+    pub(crate) fn index(&self) -> std::sync::RwLockReadGuard<'_, MemoryIndex> {
+        self.index
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The public half of the key this node signs with.
@@ -425,14 +439,6 @@ impl Ledger {
     /// True while the node must not author (its own log is being recovered from peers).
     pub fn is_recovering(&self) -> bool {
         self.recovering.load(std::sync::atomic::Ordering::Acquire)
-    }
-
-    /// Requires recovery from peers before authoring (a new or restored store with peers).
-    pub fn require_recovery(&self) -> Result<(), LedgerError> {
-        self.store.set_recovering(true)?;
-        self.recovering
-            .store(true, std::sync::atomic::Ordering::Release);
-        Ok(())
     }
 
     /// Ends recovery: the node's own log is as complete as its peers know it (or an operator
@@ -592,6 +598,30 @@ fn load_content(store: &Store, state: &ReportState) -> Result<ReportContent, Led
     }
 }
 
+/// Builds the secondary indexes of every report in the store.
+fn build_index(store: &Store) -> Result<MemoryIndex, LedgerError> {
+    let started = std::time::Instant::now();
+    let mut index = MemoryIndex::default();
+    let mut after = None;
+    loop {
+        let batch = store.reports_after(after, 1024)?;
+        let Some(last) = batch.last() else { break };
+        after = Some(last.id);
+        for state in batch {
+            let content = load_content(store, &state)?;
+            index.set(state.id, &index_keys(&content, &state));
+        }
+    }
+    if !index.is_empty() {
+        tracing::info!(
+            reports = index.len(),
+            seconds = started.elapsed().as_secs_f64(),
+            "indexes rebuilt from the store"
+        );
+    }
+    Ok(index)
+}
+
 /// Every index key a report has, given its content and state.
 pub fn index_keys(content: &ReportContent, state: &ReportState) -> Vec<IndexKey> {
     let mut keys = vec![
@@ -656,6 +686,7 @@ struct Writer {
     organization: String,
     store: Arc<Store>,
     signing_key: ed25519_dalek::SigningKey,
+    index: Arc<std::sync::RwLock<MemoryIndex>>,
 }
 
 impl Writer {
@@ -869,7 +900,6 @@ impl Writer {
         change_kind: ChangeKind,
         idempotency_key: Option<String>,
     ) -> Result<Applied, LedgerError> {
-        let index_keys = index_keys(&content, &state);
         let change = self.store.apply(&WriteSet {
             organization: organization.clone(),
             sequence,
@@ -877,10 +907,13 @@ impl Writer {
             entry_hash,
             entry_bytes,
             state: state.clone(),
-            index_keys,
             change_kind,
             idempotency_key,
         })?;
+        self.index
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .set(state.id, &index_keys(&content, &state));
         Ok((
             change,
             Some((

@@ -12,10 +12,10 @@
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use super::index::{IndexKey, IndexKind, MemoryIndex, intersect};
 use super::{Ledger, LedgerError, ReportView, theme_index_value};
 use crate::report::text::search_tokens;
 use crate::report::{ActivityStatus, ActivityType, Date, FieldViolation, Theme};
-use crate::store::{IndexKey, IndexKind};
 
 /// An activity spanning more calendar years than this is indexed under its first years
 /// only; interval queries beyond them fall back to checking candidates exactly.
@@ -125,47 +125,15 @@ impl ListQuery {
     }
 }
 
-/// Sorted intersection of two sorted id lists.
-fn intersect(left: &[Uuid], right: &[Uuid]) -> Vec<Uuid> {
-    let (mut i, mut j) = (0, 0);
-    let mut both = Vec::with_capacity(left.len().min(right.len()));
-    while i < left.len() && j < right.len() {
-        match left[i].cmp(&right[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                both.push(left[i]);
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    both
-}
-
 impl Ledger {
-    /// Ids under any of `keys` (a union), sorted.
-    fn postings_union(&self, keys: &[IndexKey]) -> Result<Vec<Uuid>, LedgerError> {
-        let mut ids = Vec::new();
-        for key in keys {
-            ids.extend(self.store.index_ids(key)?);
-        }
-        if keys.len() > 1 {
-            ids.sort_unstable();
-            ids.dedup();
-        }
-        Ok(ids)
-    }
-
-    /// The candidate sets of every indexed filter in `query`; `None` when no filter
-    /// applies (every report is a candidate).
-    fn candidate_sets(&self, query: &ListQuery) -> Result<Vec<Vec<Uuid>>, LedgerError> {
+    /// The candidate sets (report numbers of the memory index) of every indexed filter in
+    /// `query`; empty when no filter applies (every report is a candidate).
+    fn candidate_sets(&self, index: &MemoryIndex, query: &ListQuery) -> Vec<Vec<u32>> {
         let mut sets = Vec::new();
-        let mut add_union = |keys: Vec<IndexKey>| -> Result<(), LedgerError> {
+        let mut add_union = |keys: Vec<IndexKey>| {
             if !keys.is_empty() {
-                sets.push(self.postings_union(&keys)?);
+                sets.push(index.union(&keys));
             }
-            Ok(())
         };
         add_union(
             query
@@ -173,46 +141,47 @@ impl Ledger {
                 .iter()
                 .map(|o| IndexKey::new(IndexKind::Organization, o))
                 .collect(),
-        )?;
+        );
         add_union(
             query
                 .activity_types
                 .iter()
                 .map(|t| IndexKey::new(IndexKind::ActivityType, t.name()))
                 .collect(),
-        )?;
+        );
         add_union(
             query
                 .statuses
                 .iter()
                 .map(|s| IndexKey::new(IndexKind::Status, s.name()))
                 .collect(),
-        )?;
+        );
         add_union(
             query
                 .countries
                 .iter()
                 .map(|c| IndexKey::new(IndexKind::Country, c))
                 .collect(),
-        )?;
+        );
         add_union(
             query
                 .themes
                 .iter()
                 .map(|t| IndexKey::new(IndexKind::Theme, theme_index_value(&t.vocabulary, &t.code)))
                 .collect(),
-        )?;
+        );
         add_union(
             query
                 .target_groups
                 .iter()
                 .map(|g| IndexKey::new(IndexKind::TargetGroup, g))
                 .collect(),
-        )?;
+        );
         for word in search_tokens(&query.text) {
             sets.push(
-                self.store
-                    .index_ids(&IndexKey::new(IndexKind::Word, &word))?,
+                index
+                    .postings(&IndexKey::new(IndexKind::Word, &word))
+                    .to_vec(),
             );
         }
         if query.active_from.is_some() || query.active_to.is_some() {
@@ -222,46 +191,64 @@ impl Ledger {
             let to = query
                 .active_to
                 .map_or(u16::MAX, |d| d.year().clamp(0, u16::MAX as i32) as u16);
-            let mut ids = self.store.index_range_ids(
+            let mut numbers = index.range(
                 IndexKind::ActiveYear,
                 &from.to_be_bytes(),
                 &to.to_be_bytes(),
-            )?;
+            );
             // An activity is indexed under its first MAX_INDEXED_YEARS years only. One that
             // starts after `from - MAX_INDEXED_YEARS` and is still running in `from` is
             // indexed under `from` itself, so the range above finds it. One that starts
             // earlier may be running in `from` without being indexed anywhere near it; its
-            // start year is at most `from - MAX_INDEXED_YEARS`, so a scan of the years up to
-            // there finds it, however long it runs (the exact check below decides). That
-            // range is empty unless the store holds activities from a century before `from`.
+            // start year is at most `from - MAX_INDEXED_YEARS`, so the years up to there are
+            // added, however long it runs (the exact check decides). That range is empty
+            // unless reports begin a century before `from`.
             if let Some(latest_start) = from.checked_sub(MAX_INDEXED_YEARS as u16) {
-                let earlier = self.store.index_range_ids(
+                let earlier = index.range(
                     IndexKind::ActiveYear,
                     &0u16.to_be_bytes(),
                     &latest_start.to_be_bytes(),
-                )?;
+                );
                 if !earlier.is_empty() {
-                    ids.extend(earlier);
-                    ids.sort_unstable();
-                    ids.dedup();
+                    numbers.extend(earlier);
+                    numbers.sort_unstable();
+                    numbers.dedup();
                 }
             }
-            sets.push(ids);
+            sets.push(numbers);
         }
         if let Some(since) = query.updated_since_ms {
-            sets.push(self.store.index_range_ids(
+            sets.push(index.range(
                 IndexKind::UpdatedAt,
                 &IndexKey::updated_at(since).value,
                 &IndexKey::updated_at(i64::MAX).value,
-            )?);
+            ));
         }
-        Ok(sets)
+        sets
     }
 
     /// Answers one page of `query`.
     pub fn list(&self, query: &ListQuery) -> Result<ListPage, LedgerError> {
         let page_size = query.page_size.clamp(1, MAX_PAGE_SIZE);
-        let mut sets = self.candidate_sets(query)?;
+        // Candidates are decided under the index's read lock, then released: reading the
+        // page's reports from the store does not hold up the writer.
+        let candidates: Option<Vec<Uuid>> = {
+            let index = self.index();
+            let mut sets = self.candidate_sets(&index, query);
+            if sets.is_empty() {
+                None
+            } else {
+                sets.sort_by_key(|set| set.len());
+                let mut numbers = sets.remove(0);
+                for set in &sets {
+                    if numbers.is_empty() {
+                        break;
+                    }
+                    numbers = intersect(&numbers, set);
+                }
+                Some(index.ids_sorted(&numbers))
+            }
+        };
         let mut reports = Vec::with_capacity(page_size + 1);
         // What the indexes cannot decide exactly: withdrawal and the precise interval.
         let accepts = |view: &ReportView| {
@@ -273,7 +260,27 @@ impl Ledger {
                         .overlaps(query.active_from, query.active_to))
         };
 
-        if sets.is_empty() {
+        if let Some(candidates) = candidates {
+            let start = match query.after {
+                Some(after) => candidates.partition_point(|id| *id <= after),
+                None => 0,
+            };
+            for id in &candidates[start..] {
+                let Some(state) = self.store.report_state(*id)? else {
+                    continue;
+                };
+                if !query.include_withdrawn && state.withdrawn {
+                    continue;
+                }
+                let view = self.view(state)?;
+                if accepts(&view) {
+                    reports.push(view);
+                }
+                if reports.len() > page_size {
+                    break;
+                }
+            }
+        } else {
             let mut after = query.after;
             'scan: loop {
                 let batch = self.store.reports_after(after, page_size + 1)?;
@@ -292,34 +299,6 @@ impl Ledger {
                     if reports.len() > page_size {
                         break 'scan;
                     }
-                }
-            }
-        } else {
-            sets.sort_by_key(|set| set.len());
-            let mut candidates = sets.remove(0);
-            for set in &sets {
-                if candidates.is_empty() {
-                    break;
-                }
-                candidates = intersect(&candidates, set);
-            }
-            let start = match query.after {
-                Some(after) => candidates.partition_point(|id| *id <= after),
-                None => 0,
-            };
-            for id in &candidates[start..] {
-                let Some(state) = self.store.report_state(*id)? else {
-                    continue;
-                };
-                if !query.include_withdrawn && state.withdrawn {
-                    continue;
-                }
-                let view = self.view(state)?;
-                if accepts(&view) {
-                    reports.push(view);
-                }
-                if reports.len() > page_size {
-                    break;
                 }
             }
         }
@@ -412,86 +391,6 @@ pub fn query_matches(query: &ListQuery, words: &[String], view: &ReportView) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn intersection_keeps_common_ids_in_order() {
-        let ids: Vec<Uuid> = (0..6).map(|_| Uuid::now_v7()).collect();
-        let left = vec![ids[0], ids[2], ids[3], ids[5]];
-        let right = vec![ids[1], ids[2], ids[5]];
-        assert_eq!(intersect(&left, &right), vec![ids[2], ids[5]]);
-        assert!(intersect(&left, &[]).is_empty());
-    }
-
-    /// A report of `organization` running from `start` to `end` (planned dates).
-    fn draft(title: &str, start: &str, end: &str) -> crate::report::ReportDraft {
-        crate::report::ReportDraft {
-            title: crate::report::TextInput::Plain(title.into()),
-            activity_type: "PROGRAMME".into(),
-            status: "IMPLEMENTATION".into(),
-            dates: crate::report::DraftDates {
-                planned_start: start.into(),
-                planned_end: end.into(),
-                ..Default::default()
-            },
-            ..Default::default()
-        }
-    }
-
-    #[tokio::test]
-    async fn activity_interval_finds_activities_of_every_length() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = crate::store::Store::open(
-            &dir.path().join("store"),
-            &crate::store::StoreOptions::default(),
-        )
-        .unwrap();
-        let key = ed25519_dalek::SigningKey::generate(&mut rand_core::OsRng);
-        let ledger = Ledger::start(std::sync::Arc::new(store), "IOM".into(), key).unwrap();
-        let mut expected = Vec::new();
-        for (title, start, end, active_in_2007) in [
-            ("three centuries", "1800-01-01", "2100-12-31", true),
-            ("one and a half centuries", "1890-06-01", "2040-12-31", true),
-            (
-                "exactly the indexed years",
-                "1907-01-01",
-                "2007-01-01",
-                true,
-            ),
-            ("ended just before", "1950-01-01", "2006-12-31", false),
-            ("a week in 2007", "2007-06-25", "2007-06-29", true),
-            ("later", "2010-01-01", "2012-12-31", false),
-        ] {
-            let saved = ledger
-                .submit(&draft(title, start, end), None)
-                .await
-                .unwrap();
-            if active_in_2007 {
-                expected.push(saved.report.state.id);
-            }
-        }
-        let query = ListQuery {
-            active_from: Some(Date::from_ymd(2007, 1, 1).unwrap()),
-            active_to: Some(Date::from_ymd(2007, 12, 31).unwrap()),
-            page_size: 50,
-            ..ListQuery::default()
-        };
-        let listed: Vec<Uuid> = ledger
-            .list(&query)
-            .unwrap()
-            .reports
-            .iter()
-            .map(|view| view.state.id)
-            .collect();
-        let scanned: Vec<Uuid> = ledger
-            .full_scan(&query)
-            .unwrap()
-            .iter()
-            .map(|view| view.state.id)
-            .collect();
-        assert_eq!(listed, expected);
-        assert_eq!(scanned, expected);
-        ledger.shutdown().unwrap();
-    }
 
     #[test]
     fn page_tokens_are_bound_to_their_query() {

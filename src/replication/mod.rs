@@ -14,9 +14,12 @@
 //! quarantine the organization). A session that sees anything but success or duplicates is
 //! closed and reopened after backoff, restating the frontier, so nothing is skipped.
 //!
-//! Amnesia: a node whose store is new or restored does not author until a majority of its
-//! peers have streamed it everything they hold, its own organization's entries included
-//! ([`Ledger::finish_recovery`]).
+//! Amnesia: a node whose store is new or restored does not author until its peers have
+//! streamed it everything they hold, its own organization's entries included
+//! ([`Ledger::finish_recovery`]): every peer when some peer holds entries of its
+//! organization (it lost a history), a majority when none of them does (a new member or a
+//! new group). If a peer is gone for good, only an operator's explicit `concord store
+//! new-writer-epoch` lets it author without that peer.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, RwLock};
@@ -25,7 +28,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::ledger::{IngestOutcome, Ledger, LedgerError};
+use crate::ledger::{IngestOutcome, IngestRejection, Ledger, LedgerError};
 use crate::log::Frontier;
 use crate::rpc::client::ClientTls;
 use crate::rpc::peer::{PeerClient, PullEvent};
@@ -308,9 +311,27 @@ fn now_ms() -> i64 {
 }
 
 /// Counts the peers that have streamed us everything they held, to end recovery.
+///
+/// The rule: if any peer holds entries of this node's own organization, the organization
+/// has a history that this node lost, and every peer must have streamed it everything
+/// (an acknowledged entry may have reached a single peer before the disk was lost). If the
+/// peers that answered hold nothing of it and they are a majority, the organization is new
+/// (a new member, or a whole group starting): waiting for every peer would only block it.
 struct Recovery {
-    needed: usize,
+    peers: usize,
     caught_up: Mutex<BTreeSet<String>>,
+    /// Some peer holds entries of this node's organization.
+    history_seen: std::sync::atomic::AtomicBool,
+}
+
+impl Recovery {
+    fn complete(&self, caught_up: usize) -> bool {
+        if self.history_seen.load(std::sync::atomic::Ordering::Acquire) {
+            caught_up >= self.peers
+        } else {
+            caught_up > self.peers / 2
+        }
+    }
 }
 
 impl Replicator {
@@ -329,9 +350,12 @@ impl Replicator {
                 .clone();
             choose_peers(ledger.organization(), &current, options.fan_out)
         };
+        // When the organization has a history and a peer is gone for good, the operator
+        // decides (`concord store new-writer-epoch`).
         let recovery = Arc::new(Recovery {
-            needed: peers.len() / 2 + 1,
+            peers: peers.len(),
             caught_up: Mutex::new(BTreeSet::new()),
+            history_seen: std::sync::atomic::AtomicBool::new(false),
         });
         if ledger.is_recovering() {
             if peers.is_empty() {
@@ -340,7 +364,6 @@ impl Replicator {
             } else {
                 tracing::warn!(
                     peers = peers.len(),
-                    needed = recovery.needed,
                     "new or restored store: recovering this organization's log from peers before authoring"
                 );
             }
@@ -608,6 +631,14 @@ impl Session {
             match outcome {
                 Ok(IngestOutcome::Applied) => applied += 1,
                 Ok(IngestOutcome::Duplicate) => {}
+                // A forked log: the ledger recorded the fork durably and logged it loudly, and
+                // nothing more of that organization applies until an operator resolves it.
+                // Reopening the session would only bring the same entries again (a peer on
+                // the other side of the fork sends its entry at the fork in every session),
+                // so the session goes on with the other organizations.
+                Err(LedgerError::Rejected(
+                    IngestRejection::Fork { .. } | IngestRejection::Quarantined(_),
+                )) => {}
                 Err(error) => {
                     if failure.is_none() {
                         failure = Some(error);
@@ -693,6 +724,18 @@ impl Session {
         if !self.ledger.is_recovering() {
             return;
         }
+        let holds_ours = self
+            .statuses
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(self.index)
+            .and_then(|status| status.frontier.get(self.ledger.organization()))
+            .is_some_and(|head| head.sequence > 0);
+        if holds_ours {
+            self.recovery
+                .history_seen
+                .store(true, std::sync::atomic::Ordering::Release);
+        }
         let count = {
             let mut caught_up = self
                 .recovery
@@ -702,7 +745,7 @@ impl Session {
             caught_up.insert(self.peer.organization.clone());
             caught_up.len()
         };
-        if count >= self.recovery.needed
+        if self.recovery.complete(count)
             && let Err(error) = self.ledger.finish_recovery()
         {
             tracing::error!(%error, "cannot record the end of recovery");

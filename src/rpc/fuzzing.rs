@@ -47,7 +47,7 @@ use crate::report::{Date, FieldViolation, ReportDraft};
 pub const FUZZ_KEY_SEED: [u8; 32] = [0x5a; 32];
 
 /// Which message the rest of a fuzz input is decoded as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Message {
     /// `concord.v1.SubmitRequest`.
     Submit,

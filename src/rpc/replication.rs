@@ -248,6 +248,44 @@ async fn send_entries_after(
     Ok(true)
 }
 
+/// Where to start streaming `organization` to a caller that states it holds its log up to
+/// `sequence` with head `hash`: after that sequence, unless the entry held here at that
+/// sequence is a different one. Then the two logs forked, and the entry held here is sent
+/// again so that the caller's apply rule detects the fork, keeps this entry as evidence and
+/// quarantines the log (a node holding one side of a fork would otherwise never hear of the
+/// other side once both are at the same sequence, and would keep its side silently).
+fn start_position(
+    ledger: &Ledger,
+    durable: &Frontier,
+    organization: &str,
+    sequence: u64,
+    hash: Option<EntryHash>,
+) -> u64 {
+    let held = durable.get(organization).map_or(0, |head| head.sequence);
+    let Some(hash) = hash else {
+        return sequence;
+    };
+    if sequence == 0 || sequence > held {
+        return sequence;
+    }
+    let ours = match ledger.store().entry(organization, sequence) {
+        Ok(Some(bytes)) => match super::codec::decode_signed_entry(&bytes) {
+            Ok(entry) => entry.hash(),
+            Err(_) => return sequence,
+        },
+        _ => return sequence,
+    };
+    if ours == hash {
+        return sequence;
+    }
+    tracing::error!(
+        organization = %organization,
+        sequence,
+        "FORK: a peer holds another entry at this position of {organization}'s log; sending ours so it detects the fork"
+    );
+    sequence - 1
+}
+
 #[tonic::async_trait]
 impl pb::replication_server::Replication for ReplicationService {
     type PullStream = PullStream;
@@ -313,9 +351,13 @@ impl pb::replication_server::Replication for ReplicationService {
             if sender.send(Ok(opening)).await.is_err() {
                 return;
             }
+            let served = durable.borrow().clone();
             let mut positions: BTreeMap<String, u64> = caller_frontier
                 .into_iter()
-                .map(|(organization, (sequence, _))| (organization, sequence))
+                .map(|(organization, (sequence, hash))| {
+                    let position = start_position(&ledger, &served, &organization, sequence, hash);
+                    (organization, position)
+                })
                 .collect();
             let mut caught_up_sent = false;
             loop {

@@ -1,8 +1,8 @@
 //! The durable store: the only module that imports sled.
 //!
 //! One sled tree holds everything under one-byte key prefixes, so that one entry is applied
-//! to the log, the report state, the indexes, the change feed and the frontier with a
-//! single atomic `apply_batch` (sled batches are atomic across crashes; transactions over
+//! to the log, the report state, the change feed and the frontier with a single atomic
+//! `apply_batch` (secondary indexes are derived from these, in memory: `ledger::index`) (sled batches are atomic across crashes; transactions over
 //! several trees would cost more for nothing):
 //!
 //! | prefix | key | value |
@@ -11,8 +11,6 @@
 //! | `L` | org (length-prefixed) + sequence (u64 BE) | the signed entry's bytes, as received |
 //! | `H` | org | the log head: sequence + body hash |
 //! | `R` | report id (16 bytes) | [`ReportState`] |
-//! | `K` | report id | the index keys the report currently has (to remove them on change) |
-//! | `X` | kind + value (length-prefixed) + report id | empty: secondary index |
 //! | `C` | change number (u64 BE) | [`ChangeRecord`] |
 //! | `I` | org + client idempotency key | report id |
 //! | `F` | org (length-prefixed) + sequence + entry hash | a received entry that forks the held log (evidence) |
@@ -87,132 +85,19 @@ pub struct StoreOptions {
     /// sled's page cache in bytes. sled's default (1 GiB) makes a node use ~800 MiB, so
     /// every node sizes it explicitly.
     pub cache_capacity_bytes: u64,
+    /// When the store has to be created, create it already marked as recovering (see
+    /// [`Store::recovering`]) in the same durable write, so no crash can leave a new store
+    /// that would author before recovering its organization's log from peers.
+    pub recover_if_created: bool,
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
         StoreOptions {
             cache_capacity_bytes: 64 * 1024 * 1024,
+            recover_if_created: false,
         }
     }
-}
-
-/// A secondary-index key: which filter (`kind`) and the value indexed.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct IndexKey {
-    /// Which filter.
-    pub kind: IndexKind,
-    /// The value (at most 255 bytes; longer values are cut by [`IndexKey::new`]).
-    pub value: Vec<u8>,
-}
-
-/// The filters that have an index.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum IndexKind {
-    /// Authoring organization.
-    Organization,
-    /// Activity type name.
-    ActivityType,
-    /// Status name.
-    Status,
-    /// Country alpha-2.
-    Country,
-    /// Region code.
-    Region,
-    /// "VOCABULARY:code".
-    Theme,
-    /// Target-group code.
-    TargetGroup,
-    /// Each calendar year the activity is active in (u16 BE), for interval queries.
-    ActiveYear,
-    /// A normalized word of a title or summary.
-    Word,
-    /// When the report last changed (ms since the epoch, order-preserving 8 bytes).
-    UpdatedAt,
-}
-
-impl IndexKind {
-    fn tag(self) -> u8 {
-        match self {
-            IndexKind::Organization => b'o',
-            IndexKind::ActivityType => b't',
-            IndexKind::Status => b's',
-            IndexKind::Country => b'c',
-            IndexKind::Region => b'r',
-            IndexKind::Theme => b'h',
-            IndexKind::TargetGroup => b'g',
-            IndexKind::ActiveYear => b'y',
-            IndexKind::Word => b'w',
-            IndexKind::UpdatedAt => b'u',
-        }
-    }
-}
-
-impl IndexKey {
-    /// A key for `value`, cut to 255 bytes.
-    pub fn new(kind: IndexKind, value: impl AsRef<[u8]>) -> IndexKey {
-        let value = value.as_ref();
-        IndexKey {
-            kind,
-            value: value[..value.len().min(255)].to_vec(),
-        }
-    }
-
-    /// An [`IndexKind::UpdatedAt`] key.
-    pub fn updated_at(unix_ms: i64) -> IndexKey {
-        IndexKey::new(IndexKind::UpdatedAt, order_preserving_i64(unix_ms))
-    }
-
-    /// An [`IndexKind::ActiveYear`] key.
-    pub fn active_year(year: u16) -> IndexKey {
-        IndexKey::new(IndexKind::ActiveYear, year.to_be_bytes())
-    }
-
-    fn prefix(&self) -> Vec<u8> {
-        let mut key = Vec::with_capacity(3 + self.value.len() + 16);
-        key.push(b'X');
-        key.push(self.kind.tag());
-        key.push(self.value.len() as u8);
-        key.extend_from_slice(&self.value);
-        key
-    }
-
-    fn with_id(&self, id: Uuid) -> Vec<u8> {
-        let mut key = self.prefix();
-        key.extend_from_slice(id.as_bytes());
-        key
-    }
-
-    fn encode_list(keys: &[IndexKey]) -> Vec<u8> {
-        let mut bytes = Vec::new();
-        for key in keys {
-            bytes.push(key.kind.tag());
-            bytes.push(key.value.len() as u8);
-            bytes.extend_from_slice(&key.value);
-        }
-        bytes
-    }
-
-    /// Decodes [`IndexKey::encode_list`] output into full index-key prefixes.
-    fn decode_list_prefixes(mut bytes: &[u8]) -> Result<Vec<Vec<u8>>, StoreError> {
-        let mut prefixes = Vec::new();
-        while !bytes.is_empty() {
-            if bytes.len() < 2 || bytes.len() < 2 + bytes[1] as usize {
-                return Err(StoreError::Corrupt("truncated index-key list".into()));
-            }
-            let length = bytes[1] as usize;
-            let mut prefix = vec![b'X', bytes[0], bytes[1]];
-            prefix.extend_from_slice(&bytes[2..2 + length]);
-            prefixes.push(prefix);
-            bytes = &bytes[2 + length..];
-        }
-        Ok(prefixes)
-    }
-}
-
-/// Maps an i64 onto 8 bytes whose byte order is the numeric order.
-fn order_preserving_i64(value: i64) -> [u8; 8] {
-    ((value as u64) ^ (1 << 63)).to_be_bytes()
 }
 
 /// One entry to append, with everything it changes. Applied atomically by [`Store::apply`].
@@ -230,8 +115,6 @@ pub struct WriteSet {
     pub entry_bytes: Vec<u8>,
     /// The report's state after the entry.
     pub state: ReportState,
-    /// The report's index keys after the entry (replacing the ones it had).
-    pub index_keys: Vec<IndexKey>,
     /// The change-feed kind.
     pub change_kind: ChangeKind,
     /// A client's idempotency key, remembered for the report (creation only).
@@ -290,12 +173,6 @@ fn report_key(id: Uuid) -> Vec<u8> {
     key
 }
 
-fn report_index_list_key(id: Uuid) -> Vec<u8> {
-    let mut key = vec![b'K'];
-    key.extend_from_slice(id.as_bytes());
-    key
-}
-
 fn change_key(change: u64) -> Vec<u8> {
     let mut key = vec![b'C'];
     key.extend_from_slice(&change.to_be_bytes());
@@ -308,13 +185,6 @@ fn idempotency_key(organization: &str, client_key: &str) -> Vec<u8> {
     key.extend_from_slice(organization.as_bytes());
     key.extend_from_slice(client_key.as_bytes());
     key
-}
-
-fn id_suffix(key: &[u8]) -> Result<Uuid, StoreError> {
-    key.len()
-        .checked_sub(16)
-        .and_then(|start| Uuid::from_slice(&key[start..]).ok())
-        .ok_or_else(|| StoreError::Corrupt("index key without a report id".into()))
 }
 
 fn now_unix_ms() -> i64 {
@@ -404,6 +274,9 @@ impl Store {
                 batch.insert(META_INCARNATION, incarnation.as_bytes());
                 batch.insert(META_CREATED, &created.to_be_bytes());
                 batch.insert(META_LAST_CHANGE, &0u64.to_be_bytes());
+                if options.recover_if_created {
+                    batch.insert(META_RECOVERING, &[1u8]);
+                }
                 db.apply_batch(batch)?;
                 db.flush()?;
                 (incarnation, created)
@@ -427,9 +300,9 @@ impl Store {
             })?;
         if created_now {
             // The new store's metadata (format version, incarnation) is durable too.
-            data_file
-                .sync_data()
-                .map_err(|error| StoreError::Io(format!("fdatasync of the store failed: {error}")))?;
+            data_file.sync_data().map_err(|error| {
+                StoreError::Io(format!("fdatasync of the store failed: {error}"))
+            })?;
         }
         Ok(Store {
             db,
@@ -528,20 +401,6 @@ impl Store {
         let id = write.state.id;
         let mut batch = sled::Batch::default();
 
-        if let Some(old_keys) = self.db.get(report_index_list_key(id))? {
-            for prefix in IndexKey::decode_list_prefixes(&old_keys)? {
-                let mut key = prefix;
-                key.extend_from_slice(id.as_bytes());
-                batch.remove(key);
-            }
-        }
-        for key in &write.index_keys {
-            batch.insert(key.with_id(id), &[] as &[u8]);
-        }
-        batch.insert(
-            report_index_list_key(id),
-            IndexKey::encode_list(&write.index_keys),
-        );
         batch.insert(
             log_key(&write.organization, write.sequence),
             write.entry_bytes.as_slice(),
@@ -673,47 +532,6 @@ impl Store {
         Ok(count)
     }
 
-    /// The ids indexed under `key`, in id order.
-    pub fn index_ids(&self, key: &IndexKey) -> Result<Vec<Uuid>, StoreError> {
-        let prefix = key.prefix();
-        let mut ids = Vec::new();
-        for item in self.db.scan_prefix(&prefix).keys() {
-            ids.push(id_suffix(&item?)?);
-        }
-        Ok(ids)
-    }
-
-    /// The ids indexed under any value of `kind` between `from` and `to` inclusive (values
-    /// of the same length compare byte-wise), sorted and without duplicates.
-    pub fn index_range_ids(
-        &self,
-        kind: IndexKind,
-        from: &[u8],
-        to: &[u8],
-    ) -> Result<Vec<Uuid>, StoreError> {
-        let start = IndexKey::new(kind, from).prefix();
-        let mut end = IndexKey::new(kind, to).prefix();
-        end.extend_from_slice(&[0xff; 17]);
-        let mut ids = Vec::new();
-        for item in self.db.range(start..end).keys() {
-            ids.push(id_suffix(&item?)?);
-        }
-        ids.sort_unstable();
-        ids.dedup();
-        Ok(ids)
-    }
-
-    /// Number of ids under `key`, counting at most `cap` (to pick the most selective index
-    /// without reading a huge one).
-    pub fn index_count_capped(&self, key: &IndexKey, cap: usize) -> Result<usize, StoreError> {
-        let mut count = 0;
-        for item in self.db.scan_prefix(key.prefix()).keys().take(cap) {
-            item?;
-            count += 1;
-        }
-        Ok(count)
-    }
-
     /// Keeps `received`, an entry that claims a position of `organization`'s log already
     /// held by a different entry, and quarantines that log (both in one durable-once-flushed
     /// batch; the held entry stays where it is).
@@ -824,7 +642,7 @@ mod tests {
         }
     }
 
-    fn write(sequence: u64, previous: EntryHash, id: Uuid, keys: Vec<IndexKey>) -> WriteSet {
+    fn write(sequence: u64, previous: EntryHash, id: Uuid) -> WriteSet {
         WriteSet {
             organization: "ILO".into(),
             sequence,
@@ -832,7 +650,6 @@ mod tests {
             entry_hash: EntryHash([sequence as u8; 32]),
             entry_bytes: vec![sequence as u8],
             state: state(id, sequence, sequence),
-            index_keys: keys,
             change_kind: if sequence == 1 {
                 ChangeKind::Created
             } else {
@@ -843,21 +660,14 @@ mod tests {
     }
 
     #[test]
-    fn applies_entries_and_replaces_index_keys() {
+    fn applies_entries_to_log_head_state_and_change_feed() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
         let id = Uuid::now_v7();
-        let th = IndexKey::new(IndexKind::Country, "TH");
-        let kh = IndexKey::new(IndexKind::Country, "KH");
-        store
-            .apply(&write(1, EntryHash::GENESIS, id, vec![th.clone()]))
-            .unwrap();
-        assert_eq!(store.index_ids(&th).unwrap(), vec![id]);
-        store
-            .apply(&write(2, EntryHash([1; 32]), id, vec![kh.clone()]))
-            .unwrap();
-        assert!(store.index_ids(&th).unwrap().is_empty());
-        assert_eq!(store.index_ids(&kh).unwrap(), vec![id]);
+        store.apply(&write(1, EntryHash::GENESIS, id)).unwrap();
+        assert_eq!(store.report_state(id).unwrap().unwrap().revision, 1);
+        store.apply(&write(2, EntryHash([1; 32]), id)).unwrap();
+        assert_eq!(store.report_state(id).unwrap().unwrap().revision, 2);
         assert_eq!(store.head("ILO").unwrap().unwrap().sequence, 2);
         assert_eq!(store.changes_after(0, 10).unwrap().len(), 2);
         assert_eq!(
@@ -872,14 +682,12 @@ mod tests {
         let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
         let id = Uuid::now_v7();
         assert!(matches!(
-            store.apply(&write(2, EntryHash::GENESIS, id, vec![])),
+            store.apply(&write(2, EntryHash::GENESIS, id)),
             Err(StoreError::Conflict(_))
         ));
-        store
-            .apply(&write(1, EntryHash::GENESIS, id, vec![]))
-            .unwrap();
+        store.apply(&write(1, EntryHash::GENESIS, id)).unwrap();
         assert!(matches!(
-            store.apply(&write(2, EntryHash([9; 32]), id, vec![])),
+            store.apply(&write(2, EntryHash([9; 32]), id)),
             Err(StoreError::Conflict(_))
         ));
         assert_eq!(store.last_change().unwrap(), 1);
@@ -928,11 +736,5 @@ mod tests {
             }
         );
         assert!(error.to_string().contains("format version 2"), "{error}");
-    }
-
-    #[test]
-    fn order_preserving_encoding_sorts_negative_numbers_first() {
-        assert!(order_preserving_i64(-1) < order_preserving_i64(0));
-        assert!(order_preserving_i64(0) < order_preserving_i64(1_700_000_000_000));
     }
 }

@@ -13,14 +13,28 @@
 //! - `trust`: certificates refused, rights by role, audit log, start-up refusals, a silent
 //!   TCP client, the per-member rate limit;
 //! - `bad_input`: oversize, compressed, undecodable and invalid requests change nothing.
+//! - `core_properties`: property tests of the pure apply/frontier core against an oracle
+//!   (duplicates, reordering, crashes, forged entries, forks);
+//! - `simulation`: 120 in-process nodes with bounded fan-out, seeded loss and pauses;
+//! - `fuzz_corpus`: the cargo-fuzz corpus replayed on stable.
+//! - `sync`: the sync scenarios of issue 4 (partitions, kill -9 mid-sync, a lost disk,
+//!   relays, tampering, reordering, clock skew, forks) on groups of mutual-TLS nodes;
+//! - `netproxy`: the fault-injecting TCP proxy between those nodes;
+//! - `invariants`: the replication invariants every sync scenario ends by checking.
 
 mod bad_input;
 mod bench;
 mod cli;
+mod core_properties;
 mod demo;
 mod durability;
+mod fuzz_corpus;
 mod group;
 mod harness;
+mod invariants;
+mod netproxy;
 mod python_client;
 mod rpc;
+mod simulation;
+mod sync;
 mod trust;

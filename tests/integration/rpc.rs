@@ -1531,7 +1531,14 @@ async fn reflection_lists_the_services_and_serves_their_descriptors() {
         .expect("Reports service described");
     let methods: BTreeSet<&str> = service.method.iter().map(|m| m.name()).collect();
     let expected: BTreeSet<&str> = [
-        "Submit", "Revise", "Withdraw", "Get", "List", "Watch", "NodeInfo",
+        "Submit",
+        "Revise",
+        "Withdraw",
+        "Get",
+        "List",
+        "Watch",
+        "NodeInfo",
+        "SyncStatus",
     ]
     .into_iter()
     .collect();
