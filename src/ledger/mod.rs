@@ -403,6 +403,13 @@ impl Ledger {
     ) -> Vec<Result<IngestOutcome, LedgerError>> {
         let mut pending = Vec::with_capacity(entries.len());
         for entry_bytes in entries {
+            // The same entry arrives from every peer: one already held byte for byte (it was
+            // verified when it was first applied) is a duplicate without another signature
+            // check or a trip through the writer.
+            if self.holds_identical(&entry_bytes) {
+                pending.push(Ok(None));
+                continue;
+            }
             let queued = match verify_received(entry_bytes, &keys_of) {
                 Ok((entry_bytes, entry_hash, body)) => self.send_write(WriteRequest::Ingest {
                     entry_bytes,
@@ -411,12 +418,13 @@ impl Ledger {
                 }),
                 Err(rejection) => Err(LedgerError::Rejected(rejection)),
             };
-            pending.push(queued);
+            pending.push(queued.map(Some));
         }
         let mut outcomes = Vec::with_capacity(pending.len());
         for queued in pending {
             outcomes.push(match queued {
-                Ok(response) => match response.await {
+                Ok(None) => Ok(IngestOutcome::Duplicate),
+                Ok(Some(response)) => match response.await {
                     Ok(Ok(outcome)) if outcome.replayed => Ok(IngestOutcome::Duplicate),
                     Ok(Ok(_)) => Ok(IngestOutcome::Applied),
                     Ok(Err(error)) => Err(error),
@@ -451,6 +459,20 @@ impl Ledger {
             tracing::info!(organization = %self.organization, "own log recovered; authoring enabled");
         }
         Ok(())
+    }
+
+    /// True when the store holds exactly these bytes at the entry's position.
+    fn holds_identical(&self, entry_bytes: &[u8]) -> bool {
+        let Ok(entry) = codec::decode_signed_entry(entry_bytes) else {
+            return false;
+        };
+        let Ok(body) = codec::decode_entry_body(&entry.body_bytes) else {
+            return false;
+        };
+        matches!(
+            self.store.entry(&body.organization, body.sequence),
+            Ok(Some(held)) if held == entry_bytes
+        )
     }
 
     async fn write(&self, request: WriteRequest) -> Result<WriteOutcome, LedgerError> {
