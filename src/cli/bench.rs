@@ -7,6 +7,11 @@
 //!    stack as `Reports`), at 1 client and at 64 concurrent clients;
 //! 3. durable submits through the real gRPC `Submit` path at 1, 16 and 64 concurrent
 //!    clients, each level against a fresh node, with realistic ~1 KiB reports;
+//!
+//!    3b. the same submits against a node with mutual TLS (a one-member working group made
+//!    in the scratch directory, no per-member rate limit), with the cost of TLS as ratios
+//!    to the plaintext run, and the cost of Ed25519 signing alone (every submit signs its
+//!    log entry, in both runs) as a share of a 1-client submit;
 //! 4. the goals, as ratios of the above, each marked PASS or MISS;
 //! 5. listing: a node holding `--reports` reports of the whole working group, typical
 //!    co-chair queries answered from the indexes (`Ledger::list`) beside a full scan of
@@ -32,14 +37,15 @@ use anyhow::Context;
 use clap::Args;
 use serde::Serialize;
 
-use concord::config::NodeConfig;
+use concord::config::{NodeConfig, TlsConfig};
 use concord::ledger::{Ledger, ListQuery};
 use concord::node::RunningNode;
 use concord::report::{
     ActivityStatus, ActivityType, Contact, Date, DraftDates, DraftParticipant, Link, ReportDraft,
     TextInput, Theme,
 };
-use concord::rpc::client::Client;
+use concord::rpc::client::{Client, ClientTls};
+use concord::trust::setup::{MemberSetup, create_working_group};
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_client::HealthClient;
 
@@ -87,6 +93,12 @@ const SUBMIT_CLIENTS: [usize; 3] = [1, 16, 64];
 const SUBMIT_ORGANIZATION: &str = "IOM";
 /// The organization of the listing node: a co-chair.
 const LISTING_ORGANIZATION: &str = "ESCAP";
+/// The organization of the mutual-TLS node: a co-chair, alone in its working group.
+const TLS_ORGANIZATION: &str = "ESCAP";
+/// The working group made for the mutual-TLS node.
+const TLS_GROUP: &str = "concord-bench";
+/// The client certificate the mutual-TLS submit clients present.
+const TLS_CLIENT: &str = "bench";
 /// Distinct drafts the submit clients cycle through.
 const DRAFT_POOL: usize = 1024;
 /// Size of one fdatasync probe write.
@@ -104,6 +116,8 @@ struct Settings {
     populate_block: usize,
     indexed_runs_max: usize,
     scan_runs: usize,
+    /// Seconds the Ed25519 signing loop runs.
+    signing_seconds: f64,
     release_build: bool,
 }
 
@@ -127,6 +141,34 @@ struct Throughput {
     per_second: f64,
     p50_us: f64,
     p99_us: f64,
+}
+
+/// Mutual TLS against plaintext, at one level of clients.
+#[derive(Debug, Serialize)]
+struct TlsCost {
+    clients: usize,
+    /// TLS rate / plaintext rate.
+    rate_ratio: f64,
+    /// TLS p99 / plaintext p99.
+    p99_ratio: f64,
+    plaintext_per_second: f64,
+    tls_per_second: f64,
+    plaintext_p99_us: f64,
+    tls_p99_us: f64,
+}
+
+/// Ed25519 signing of a representative log entry body, alone, in a tight loop.
+#[derive(Debug, Serialize)]
+struct Signing {
+    body_bytes: usize,
+    signs: u64,
+    seconds: f64,
+    per_second: f64,
+    us_per_sign: f64,
+    /// p50 of the plaintext 1-client durable submit.
+    submit_p50_us: f64,
+    /// `us_per_sign / submit_p50_us`.
+    share_of_submit_p50: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -185,6 +227,9 @@ struct Results {
     disk: Throughput,
     empty_rpc: Vec<Throughput>,
     submits: Vec<Throughput>,
+    tls_submits: Vec<Throughput>,
+    tls_cost: Vec<TlsCost>,
+    signing: Signing,
     goals: Vec<Goal>,
     listing: Listing,
     memory: Memory,
@@ -266,6 +311,25 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         std::fs::remove_dir_all(&dir).ok();
     }
 
+    // 3b. The same submits over mutual TLS, and the cost of signing alone.
+    let tls_pool: Arc<Vec<ReportDraft>> = Arc::new(
+        (0..DRAFT_POOL as u64)
+            .map(|seed| report_draft(seed ^ 0x5EED, TLS_ORGANIZATION, today))
+            .collect(),
+    );
+    let tls_submits =
+        tls_submit_phases(&scratch.path().join("tls"), &settings, &window, &tls_pool).await?;
+    let tls_cost = tls_cost(&submits, &tls_submits);
+    progress("3b/6 Ed25519 signing alone");
+    let signing = {
+        let draft = pool[0].clone();
+        let seconds = settings.signing_seconds;
+        tokio::task::spawn_blocking(move || signing_loop(&draft, today, seconds))
+            .await
+            .context("signing loop panicked")??
+    };
+    let signing = signing.with_submit(at(&submits, 1));
+
     // 4. Goals.
     let goals = goals(&disk, &empty_rpc, &submits);
 
@@ -278,6 +342,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         disk,
         empty_rpc,
         submits,
+        tls_submits,
+        tls_cost,
+        signing,
         goals,
         listing,
         memory,
@@ -322,6 +389,11 @@ fn resolve(args: &BenchArgs) -> anyhow::Result<Settings> {
         populate_block: args.populate_block,
         indexed_runs_max: if args.quick { 50 } else { 300 },
         scan_runs: 2,
+        signing_seconds: if args.quick {
+            0.25
+        } else {
+            phase_seconds.min(2.0)
+        },
         release_build: !cfg!(debug_assertions),
     })
 }
@@ -579,10 +651,37 @@ async fn submit_phase(
     window: &Window,
     pool: &Arc<Vec<ReportDraft>>,
 ) -> anyhow::Result<Throughput> {
+    submit_phase_with(
+        &node.endpoint(),
+        None,
+        "Submit (durable)",
+        clients,
+        settings,
+        window,
+        pool,
+    )
+    .await
+}
+
+/// Closed-loop submits by `clients` clients at `endpoint`, with mutual TLS when `tls` is
+/// given.
+async fn submit_phase_with(
+    endpoint: &str,
+    tls: Option<&ClientTls>,
+    what: &str,
+    clients: usize,
+    settings: &Settings,
+    window: &Window,
+    pool: &Arc<Vec<ReportDraft>>,
+) -> anyhow::Result<Throughput> {
     let connections = connections_for(clients, settings);
     let mut connected = Vec::new();
     for _ in 0..connections {
-        connected.push(Client::connect(&node.endpoint(), Duration::from_secs(30)).await?);
+        connected.push(
+            Client::connect_with(endpoint, Duration::from_secs(30), tls)
+                .await
+                .with_context(|| format!("cannot connect to {endpoint}"))?,
+        );
     }
     let operations: Vec<_> = (0..clients)
         .map(|client| {
@@ -606,7 +705,181 @@ async fn submit_phase(
         .collect();
     Ok(drive(operations, window)
         .await?
-        .throughput("Submit (durable)", clients, connections))
+        .throughput(what, clients, connections))
+}
+
+/// Durable submits at each level of clients against a node with mutual TLS: a one-member
+/// working group (CA, certificates, signing key, membership) made under `root`, a fresh
+/// store for each level, no per-member rate limit. The node has no peers (the membership
+/// lists only itself), so it is never in recovery.
+async fn tls_submit_phases(
+    root: &Path,
+    settings: &Settings,
+    window: &Window,
+    pool: &Arc<Vec<ReportDraft>>,
+) -> anyhow::Result<Vec<Throughput>> {
+    progress("3b/6 mutual TLS: making a one-member working group");
+    let member = MemberSetup {
+        code: TLS_ORGANIZATION.into(),
+        name: "Economic and Social Commission for Asia and the Pacific".into(),
+        hosts: vec!["127.0.0.1".into()],
+        // Never dialled: a node alone in its working group has no peers.
+        endpoint: "https://127.0.0.1:7400".into(),
+        iati_identifiers: Vec::new(),
+        aliases: Vec::new(),
+    };
+    let group_root = root.to_path_buf();
+    let layout = tokio::task::spawn_blocking(move || {
+        create_working_group(
+            &group_root,
+            TLS_GROUP,
+            &[member],
+            &[TLS_ORGANIZATION],
+            TLS_CLIENT,
+        )
+    })
+    .await
+    .context("making the working group panicked")?
+    .context("cannot make the bench's working group")?;
+    let client_tls = ClientTls::load(
+        &layout.certs_dir,
+        &layout.client_cert(TLS_ORGANIZATION, TLS_CLIENT),
+    )
+    .context("cannot load the bench's client certificate")?;
+    let signing_key = layout.data_dir(TLS_ORGANIZATION).join("signing.key");
+
+    let mut results = Vec::new();
+    for clients in SUBMIT_CLIENTS {
+        progress(format!(
+            "3b/6 durable submits over mutual TLS, {clients} client(s)"
+        ));
+        let dir = root.join(format!("submit-{clients}"));
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .context("cannot listen on 127.0.0.1")?;
+        let mut config = NodeConfig {
+            organization: TLS_ORGANIZATION.to_string(),
+            listen: listener.local_addr()?,
+            data_dir: dir.clone(),
+            signing_key_file: Some(signing_key.clone()),
+            tls: Some(TlsConfig {
+                certs_dir: Some(layout.certs_dir.clone()),
+                membership_file: layout.membership_file.clone(),
+                ..TlsConfig::default()
+            }),
+            ..NodeConfig::default()
+        };
+        // One member making every call: its rate limit would measure the limit.
+        config.limits.requests_per_second_per_member = 0.0;
+        let node = concord::node::start(config, listener)
+            .await
+            .with_context(|| format!("cannot start the mutual-TLS node in {}", dir.display()))?;
+        anyhow::ensure!(
+            !node.ledger().is_recovering(),
+            "the mutual-TLS node, alone in its working group, is in recovery"
+        );
+        let endpoint = format!("https://127.0.0.1:{}", node.local_addr().port());
+        let measured = submit_phase_with(
+            &endpoint,
+            Some(&client_tls),
+            "Submit (durable, mTLS)",
+            clients,
+            settings,
+            window,
+            pool,
+        )
+        .await;
+        let stored = node.ledger().store().report_count();
+        node.shutdown().await?;
+        let measured = measured?;
+        let stored = stored?;
+        anyhow::ensure!(
+            stored >= measured.operations,
+            "the mutual-TLS node holds {stored} reports, fewer than it acknowledged"
+        );
+        results.push(measured);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+    Ok(results)
+}
+
+fn tls_cost(plaintext: &[Throughput], tls: &[Throughput]) -> Vec<TlsCost> {
+    SUBMIT_CLIENTS
+        .iter()
+        .filter_map(|&clients| {
+            let (plain, tls) = (at(plaintext, clients)?, at(tls, clients)?);
+            Some(TlsCost {
+                clients,
+                rate_ratio: tls.per_second / plain.per_second,
+                p99_ratio: tls.p99_us / plain.p99_us,
+                plaintext_per_second: plain.per_second,
+                tls_per_second: tls.per_second,
+                plaintext_p99_us: plain.p99_us,
+                tls_p99_us: tls.p99_us,
+            })
+        })
+        .collect()
+}
+
+/// Signs the encoded body of the log entry that would create `draft` (the bytes a submit
+/// signs), back to back for `seconds`.
+fn signing_loop(draft: &ReportDraft, today: Date, seconds: f64) -> anyhow::Result<Signing> {
+    use concord::log::{Change, EntryBody, EntryHash, SignedEntry};
+    let content = concord::report::validate::validate_draft(draft, today)
+        .map_err(|violations| anyhow::anyhow!("invalid bench draft: {violations:?}"))?;
+    let body = EntryBody {
+        organization: TLS_ORGANIZATION.to_string(),
+        sequence: 1,
+        previous_hash: EntryHash::GENESIS,
+        authored_at_unix_ms: 1_780_000_000_000,
+        report_id: uuid::Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0001),
+        revision: 1,
+        epoch: 1,
+        change: Change::Content(Box::new(content)),
+    };
+    let body_bytes = concord::rpc::codec::encode_entry_body(&body);
+    let key = ed25519_dalek::SigningKey::generate(&mut rand_core::OsRng);
+    // Warm-up.
+    for _ in 0..64 {
+        std::hint::black_box(SignedEntry::sign(body_bytes.clone(), &key));
+    }
+    const BATCH: u64 = 32;
+    let started = Instant::now();
+    let end = started + Duration::from_secs_f64(seconds);
+    let mut signs = 0u64;
+    loop {
+        for _ in 0..BATCH {
+            std::hint::black_box(SignedEntry::sign(
+                std::hint::black_box(body_bytes.clone()),
+                &key,
+            ));
+        }
+        signs += BATCH;
+        if Instant::now() >= end {
+            break;
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    Ok(Signing {
+        body_bytes: body_bytes.len(),
+        signs,
+        seconds: elapsed,
+        per_second: signs as f64 / elapsed,
+        us_per_sign: elapsed * 1_000_000.0 / signs as f64,
+        submit_p50_us: f64::NAN,
+        share_of_submit_p50: f64::NAN,
+    })
+}
+
+impl Signing {
+    /// Relates the cost of a sign to the p50 of `submit` (the 1-client plaintext submit).
+    fn with_submit(mut self, submit: Option<&Throughput>) -> Signing {
+        if let Some(submit) = submit {
+            self.submit_p50_us = submit.p50_us;
+            self.share_of_submit_p50 = self.us_per_sign / submit.p50_us;
+        }
+        self
+    }
 }
 
 fn at(list: &[Throughput], clients: usize) -> Option<&Throughput> {
@@ -1532,6 +1805,50 @@ fn print_table(results: &Results) {
     for t in &results.submits {
         println!("{}", throughput_row(t, "/s"));
     }
+    println!();
+
+    println!(
+        "== 3b. Durable submits over mutual TLS (gRPC Submit, one-member working group, fresh node per level) =="
+    );
+    println!("{}", throughput_header());
+    for t in &results.tls_submits {
+        println!("{}", throughput_row(t, "/s"));
+    }
+    let levels = |value: fn(&TlsCost) -> f64| {
+        results
+            .tls_cost
+            .iter()
+            .map(|c| format!("{:.2}", value(c)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let counts = results
+        .tls_cost
+        .iter()
+        .map(|c| c.clients.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    println!(
+        "  cost of mutual TLS: TLS rate / plaintext rate at {counts} clients: {}",
+        levels(|c| c.rate_ratio)
+    );
+    println!(
+        "  TLS p99 / plaintext p99 at {counts} clients: {}",
+        levels(|c| c.p99_ratio)
+    );
+    let sign = &results.signing;
+    println!(
+        "  Ed25519 signing alone ({} B entry body): {} signs/s, {:.1} µs per sign",
+        grouped(sign.body_bytes as f64),
+        grouped(sign.per_second),
+        sign.us_per_sign
+    );
+    println!(
+        "  signing share of a 1-client submit = µs per sign / submit p50: {:.4}  ({:.1} µs / {}; every submit signs, in both runs)",
+        sign.share_of_submit_p50,
+        sign.us_per_sign,
+        duration_text(sign.submit_p50_us)
+    );
     println!();
 
     println!("== 4. Goals ==");

@@ -49,6 +49,14 @@ fn quick_bench_prints_every_section_and_the_goals() {
         "Health/Check",
         "== 3. Durable submits (gRPC Submit",
         "Submit (durable)",
+        "== 3b. Durable submits over mutual TLS",
+        "Submit (durable, mTLS)",
+        "cost of mutual TLS: TLS rate / plaintext rate at 1, 16, 64 clients: ",
+        "TLS p99 / plaintext p99 at 1, 16, 64 clients: ",
+        "Ed25519 signing alone",
+        "signs/s",
+        "µs per sign",
+        "signing share of a 1-client submit = µs per sign / submit p50: ",
         "== 4. Goals ==",
         "submit rate / empty-RPC rate @64 clients",
         "submit rate / fdatasync rate @64 clients",
@@ -73,6 +81,30 @@ fn quick_bench_prints_every_section_and_the_goals() {
     // Each level of clients is a row: 1 and 64 for the empty RPC, 1, 16 and 64 for Submit.
     assert_eq!(stdout.matches("Health/Check  ").count(), 2, "{stdout}");
     assert_eq!(stdout.matches("Submit (durable)").count(), 3, "{stdout}");
+    assert_eq!(
+        stdout.matches("Submit (durable, mTLS)").count(),
+        3,
+        "{stdout}"
+    );
+    // The TLS ratio lines carry one finite number per level of clients.
+    for prefix in [
+        "cost of mutual TLS: TLS rate / plaintext rate at 1, 16, 64 clients: ",
+        "TLS p99 / plaintext p99 at 1, 16, 64 clients: ",
+    ] {
+        let line = stdout
+            .lines()
+            .find(|line| line.contains(prefix))
+            .unwrap_or_else(|| panic!("no line {prefix:?} in:\n{stdout}"));
+        let values: Vec<f64> = line
+            .split_once(prefix)
+            .unwrap()
+            .1
+            .split(", ")
+            .map(|v| v.trim().parse().unwrap_or(f64::NAN))
+            .collect();
+        assert_eq!(values.len(), 3, "{line}");
+        assert!(values.iter().all(|v| v.is_finite() && *v > 0.0), "{line}");
+    }
     // Both goals carry an honest verdict.
     let verdicts = stdout
         .lines()
@@ -105,6 +137,23 @@ fn bench_json_has_every_figure() {
     for submit in results["submits"].as_array().unwrap() {
         assert!(submit["operations"].as_u64().unwrap() > 0, "{submit}");
     }
+    assert_eq!(clients("tls_submits"), [1, 16, 64]);
+    for submit in results["tls_submits"].as_array().unwrap() {
+        assert!(submit["operations"].as_u64().unwrap() > 0, "{submit}");
+        assert_eq!(submit["what"], "Submit (durable, mTLS)", "{submit}");
+    }
+    assert_eq!(clients("tls_cost"), [1, 16, 64]);
+    for cost in results["tls_cost"].as_array().unwrap() {
+        for key in ["rate_ratio", "p99_ratio"] {
+            assert!(cost[key].as_f64().unwrap_or(0.0) > 0.0, "{key}: {cost}");
+        }
+    }
+    let signing = &results["signing"];
+    assert!(signing["body_bytes"].as_u64().unwrap() > 500, "{signing}");
+    assert!(signing["per_second"].as_f64().unwrap() > 0.0, "{signing}");
+    assert!(signing["us_per_sign"].as_f64().unwrap() > 0.0, "{signing}");
+    let share = signing["share_of_submit_p50"].as_f64().unwrap();
+    assert!(share > 0.0 && share.is_finite(), "{signing}");
     let goals = results["goals"].as_array().unwrap();
     assert_eq!(goals.len(), 3, "{goals:?}");
     assert_eq!(
