@@ -150,8 +150,10 @@ impl ActivityType {
 
     /// From the protobuf number; `None` for 0 and unknown numbers.
     pub fn from_number(number: i32) -> Option<ActivityType> {
-        usize::try_from(number - 1)
-            .ok()
+        // `checked_sub`: i32::MIN comes over the wire as any other number.
+        number
+            .checked_sub(1)
+            .and_then(|index| usize::try_from(index).ok())
             .and_then(|index| Self::ALL.get(index).copied())
     }
 
@@ -211,8 +213,9 @@ impl ActivityStatus {
 
     /// From the IATI code / protobuf number.
     pub fn from_code(code: i32) -> Option<ActivityStatus> {
-        usize::try_from(code - 1)
-            .ok()
+        // `checked_sub`: i32::MIN comes over the wire as any other number.
+        code.checked_sub(1)
+            .and_then(|index| usize::try_from(index).ok())
             .and_then(|index| Self::ALL.get(index).copied())
     }
 
@@ -279,8 +282,10 @@ impl ParticipantRole {
 
     /// From the protobuf number.
     pub fn from_number(number: i32) -> Option<ParticipantRole> {
-        usize::try_from(number - 1)
-            .ok()
+        // `checked_sub`: i32::MIN comes over the wire as any other number.
+        number
+            .checked_sub(1)
+            .and_then(|index| usize::try_from(index).ok())
             .and_then(|index| Self::ALL.get(index).copied())
     }
 }
@@ -336,8 +341,10 @@ impl Relation {
 
     /// From the protobuf number.
     pub fn from_number(number: i32) -> Option<Relation> {
-        usize::try_from(number - 1)
-            .ok()
+        // `checked_sub`: i32::MIN comes over the wire as any other number.
+        number
+            .checked_sub(1)
+            .and_then(|index| usize::try_from(index).ok())
             .and_then(|index| Self::ALL.get(index).copied())
     }
 }
@@ -657,5 +664,19 @@ mod tests {
         }
         assert_eq!(ActivityType::from_number(0), None);
         assert_eq!(Relation::from_number(7), None);
+    }
+
+    #[test]
+    fn extreme_numbers_are_unknown_not_a_panic() {
+        // Found by fuzzing: `i32::MIN - 1` overflowed (a panic in debug builds) for a
+        // status, type, role or relation sent as i32::MIN (over gRPC, in a relayed entry or
+        // as "-2147483648" in a JSON report file).
+        for number in [i32::MIN, i32::MIN + 1, -1, i32::MAX] {
+            assert_eq!(ActivityType::from_number(number), None);
+            assert_eq!(ActivityStatus::from_code(number), None);
+            assert_eq!(ParticipantRole::from_number(number), None);
+            assert_eq!(Relation::from_number(number), None);
+        }
+        assert_eq!(ActivityStatus::from_name("-2147483648"), None);
     }
 }
