@@ -4,10 +4,11 @@
 //! `decode_requests` calls. None may panic; seeds named `valid-*` must be accepted and
 //! seeds named `invalid-*` decoded and refused, so the corpus keeps reaching deep paths.
 //!
-//! The seeds are made by `write_seed_corpus` (ignored; run it after changing the protocol:
-//! `cargo test --test integration fuzz_corpus::write_seed_corpus -- --ignored`): valid
-//! requests encoded with prost from the generated types, invalid ones, truncations and
-//! garbage. Files added by fuzzing are named `found-*`.
+//! The seeds are generated here (valid requests encoded with prost from the generated
+//! types, invalid ones, truncations and garbage) and must match the files on disk; after a
+//! protocol change, regenerate them with
+//! `CONCORD_WRITE_FUZZ_SEEDS=1 cargo test --test integration fuzz_corpus`. Files added by
+//! fuzzing are named `found-*`.
 
 use std::path::{Path, PathBuf};
 
@@ -73,25 +74,21 @@ fn every_corpus_file_and_artifact_decodes_without_panicking() {
 #[test]
 fn the_seeds_on_disk_are_the_generated_ones() {
     // Every generated seed is in the corpus (fuzzing may add more): a protocol change that
-    // makes them stale shows here; regenerate them with `write_seed_corpus`.
+    // makes them stale shows here; CONCORD_WRITE_FUZZ_SEEDS=1 regenerates them first.
     let dir = fuzz_dir().join("corpus/decode_requests");
+    if std::env::var_os("CONCORD_WRITE_FUZZ_SEEDS").is_some() {
+        std::fs::create_dir_all(&dir).expect("create the corpus directory");
+        for (name, bytes) in seeds() {
+            std::fs::write(dir.join(name), bytes).expect("write a seed");
+        }
+    }
     for (name, bytes) in seeds() {
         let on_disk = std::fs::read(dir.join(&name))
-            .unwrap_or_else(|_| panic!("seed {name} is missing: run write_seed_corpus"));
+            .unwrap_or_else(|_| panic!("seed {name} is missing: set CONCORD_WRITE_FUZZ_SEEDS=1"));
         assert_eq!(
             on_disk, bytes,
-            "seed {name} is stale: run write_seed_corpus"
+            "seed {name} is stale: set CONCORD_WRITE_FUZZ_SEEDS=1"
         );
-    }
-}
-
-#[test]
-#[ignore = "writes the seed corpus into fuzz/corpus/decode_requests"]
-fn write_seed_corpus() {
-    let dir = fuzz_dir().join("corpus/decode_requests");
-    std::fs::create_dir_all(&dir).expect("create the corpus directory");
-    for (name, bytes) in seeds() {
-        std::fs::write(dir.join(name), bytes).expect("write a seed");
     }
 }
 
