@@ -379,6 +379,27 @@ pub struct ClientTls {
 }
 
 impl ClientTls {
+    /// Configures `endpoint` for mutual TLS: trust the group's CA, present this
+    /// certificate, and expect the node's certificate to name the endpoint's host.
+    pub(crate) fn apply_to(&self, endpoint: Endpoint) -> Result<Endpoint, tonic::transport::Error> {
+        let host = endpoint
+            .uri()
+            .host()
+            .unwrap_or_default()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
+        endpoint.tls_config(
+            tonic::transport::ClientTlsConfig::new()
+                .ca_certificate(tonic::transport::Certificate::from_pem(&self.ca_pem))
+                .identity(tonic::transport::Identity::from_pem(
+                    &self.certificate_pem,
+                    &self.key_pem,
+                ))
+                .domain_name(host),
+        )
+    }
+
     /// Reads `ca.crt` from `certs_dir` and the certificate `cert_file` with the key beside
     /// it (same name, `.key`), refusing a key readable by group or others.
     pub fn load(
@@ -421,24 +442,7 @@ impl Client {
         let mut builder =
             Endpoint::from_shared(endpoint.to_string()).map_err(|e| bad_endpoint(&e))?;
         if let Some(tls) = tls {
-            let host = builder
-                .uri()
-                .host()
-                .unwrap_or_default()
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .to_string();
-            builder = builder
-                .tls_config(
-                    tonic::transport::ClientTlsConfig::new()
-                        .ca_certificate(tonic::transport::Certificate::from_pem(&tls.ca_pem))
-                        .identity(tonic::transport::Identity::from_pem(
-                            &tls.certificate_pem,
-                            &tls.key_pem,
-                        ))
-                        .domain_name(host),
-                )
-                .map_err(|e| bad_endpoint(&e))?;
+            builder = tls.apply_to(builder).map_err(|e| bad_endpoint(&e))?;
         }
         let channel = builder
             .connect_timeout(timeout)

@@ -72,23 +72,8 @@ impl PeerClient {
             violations: Vec::new(),
         };
         let builder = Endpoint::from_shared(endpoint.to_string()).map_err(|e| bad(&e))?;
-        let host = builder
-            .uri()
-            .host()
-            .unwrap_or_default()
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_string();
-        let channel = builder
-            .tls_config(
-                tonic::transport::ClientTlsConfig::new()
-                    .ca_certificate(tonic::transport::Certificate::from_pem(&tls.ca_pem))
-                    .identity(tonic::transport::Identity::from_pem(
-                        &tls.certificate_pem,
-                        &tls.key_pem,
-                    ))
-                    .domain_name(host),
-            )
+        let channel = tls
+            .apply_to(builder)
             .map_err(|e| bad(&e))?
             .connect_timeout(timeout)
             .tcp_nodelay(true)
