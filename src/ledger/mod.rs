@@ -581,7 +581,9 @@ pub(crate) fn verify_received(
     Ok((entry_bytes, entry_hash, body))
 }
 
-fn today() -> Date {
+/// Today's date (UTC) by this node's clock: what "actual dates not in the future" is
+/// checked against.
+pub(crate) fn today() -> Date {
     Date::from_unix_seconds(now_unix_ms() / 1000)
 }
 

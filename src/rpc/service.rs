@@ -88,7 +88,9 @@ impl pb::reports_server::Reports for ReportsService {
         let draft = super::codec::draft_from_pb(content);
         if !violations.is_empty() {
             // Report the content's problems too, so the caller fixes everything at once.
-            if let Err(more) = crate::report::validate::validate_draft(&draft, today()) {
+            if let Err(more) =
+                crate::report::validate::validate_draft(&draft, crate::ledger::today())
+            {
                 violations.extend(more);
             }
             return Err(invalid_argument(&violations));
@@ -133,7 +135,8 @@ impl pb::reports_server::Reports for ReportsService {
         };
         let (Some(id), Some(draft), true) = (id, draft.as_ref(), violations.is_empty()) else {
             if let Some(draft) = &draft
-                && let Err(more) = crate::report::validate::validate_draft(draft, today())
+                && let Err(more) =
+                    crate::report::validate::validate_draft(draft, crate::ledger::today())
             {
                 violations.extend(more);
             }
@@ -391,12 +394,4 @@ impl pb::reports_server::Reports for ReportsService {
             signing_public_key: hex::encode(self.ledger.public_key().as_bytes()),
         }))
     }
-}
-
-fn today() -> crate::report::Date {
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    crate::report::Date::from_unix_seconds(seconds)
 }
