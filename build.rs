@@ -7,8 +7,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let protos = [
         "concord/v1/report.proto",
         "concord/v1/log.proto",
+        "concord/v1/overlap.proto",
         "concord/v1/reports.proto",
         "concord/v1/replication.proto",
+        "concord/v1/view.proto",
     ];
     for proto in &protos {
         println!("cargo:rerun-if-changed=proto/{proto}");

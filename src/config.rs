@@ -36,6 +36,17 @@ pub struct NodeConfig {
     pub limits: LimitsConfig,
     /// Shutdown behaviour.
     pub shutdown: ShutdownConfig,
+    /// Prometheus metrics endpoint.
+    pub metrics: MetricsConfig,
+}
+
+/// `[metrics]`: the Prometheus endpoint (plain HTTP, `GET /metrics`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsConfig {
+    /// Address to serve metrics on, apart from the gRPC port (for example
+    /// `127.0.0.1:9464`, or a management network's address). Empty: no metrics endpoint.
+    pub listen: Option<SocketAddr>,
 }
 
 /// `[tls]`: where the node's certificates and the membership file are.
@@ -164,6 +175,7 @@ impl Default for NodeConfig {
             replication: ReplicationConfig::default(),
             limits: LimitsConfig::default(),
             shutdown: ShutdownConfig::default(),
+            metrics: MetricsConfig::default(),
         }
     }
 }

@@ -153,9 +153,20 @@ fn set_up_security(
     })
 }
 
+/// The bytes a node exchanges, on the wire (under TLS), by who opened the connection.
+#[derive(Debug, Clone)]
+pub struct NodeTraffic {
+    /// Connections this node accepted: its peers' replication sessions, and clients.
+    pub accepted: Arc<crate::traffic::TrafficCounters>,
+    /// Connections this node dialled: its replication sessions with its peers.
+    pub dialled: Arc<crate::traffic::TrafficCounters>,
+}
+
 /// A node serving on a socket.
 pub struct RunningNode {
     local_addr: SocketAddr,
+    metrics_addr: Option<SocketAddr>,
+    traffic: NodeTraffic,
     ledger: Arc<Ledger>,
     replicator: Option<Replicator>,
     stopping: tokio::sync::watch::Sender<bool>,
@@ -171,6 +182,11 @@ impl RunningNode {
         self.local_addr
     }
 
+    /// Where Prometheus metrics are served (`[metrics] listen`, resolved), if anywhere.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
+    }
+
     /// `http://` endpoint for clients.
     pub fn endpoint(&self) -> String {
         format!("http://{}", self.local_addr)
@@ -179,6 +195,11 @@ impl RunningNode {
     /// The node's ledger (for in-process tools and tests).
     pub fn ledger(&self) -> &Arc<Ledger> {
         &self.ledger
+    }
+
+    /// Byte counters of the node's connections (for the benchmark and metrics).
+    pub fn traffic(&self) -> &NodeTraffic {
+        &self.traffic
     }
 
     /// Every peer session's status (empty without peers).
@@ -197,6 +218,9 @@ impl RunningNode {
             .await;
         self.health
             .set_not_serving::<crate::rpc::pb::reports_server::ReportsServer<ReportsService>>()
+            .await;
+        self.health
+            .set_not_serving::<crate::rpc::pb::view_server::ViewServer<crate::rpc::view::ViewService>>()
             .await;
         // Our sessions with peers close first; then open streams end, so in-flight unary
         // calls are all that the grace period waits for.
@@ -322,9 +346,21 @@ pub async fn start(config: NodeConfig, listener: TcpListener) -> Result<RunningN
             .map_err(|error| NodeError::Server(error.to_string()))??,
     );
 
+    // The overlap inbox is computed once from everything held, in the background, so the
+    // first submit (which lists its overlaps) does not pay for it.
+    let warm_ledger = ledger.clone();
+    tokio::task::spawn_blocking(move || {
+        if let Err(error) = warm_ledger.refresh_overlaps() {
+            tracing::warn!(%error, "computing the overlap inbox failed");
+        }
+    });
+
     let (health, health_service) = tonic_health::server::health_reporter();
     health
         .set_serving::<crate::rpc::pb::reports_server::ReportsServer<ReportsService>>()
+        .await;
+    health
+        .set_serving::<crate::rpc::pb::view_server::ViewServer<crate::rpc::view::ViewService>>()
         .await;
     health.set_service_status("", ServingStatus::Serving).await;
     let reflection_v1 = tonic_reflection::server::Builder::configure()
@@ -361,6 +397,10 @@ pub async fn start(config: NodeConfig, listener: TcpListener) -> Result<RunningN
         rate_limiter,
     }));
     let (stopping, stopping_receiver) = tokio::sync::watch::channel(false);
+    let traffic = NodeTraffic {
+        accepted: crate::traffic::TrafficCounters::new(),
+        dialled: crate::traffic::TrafficCounters::new(),
+    };
     let acknowledged: crate::rpc::replication::AcknowledgedFrontiers = Default::default();
     let replicator = match (&security.membership, &security.client_tls) {
         (Some(membership), Some(client_tls)) => Some(Replicator::start(
@@ -374,6 +414,7 @@ pub async fn start(config: NodeConfig, listener: TcpListener) -> Result<RunningN
                 keepalive: Duration::from_secs(config.replication.keepalive_secs),
                 anti_entropy: Duration::from_secs(config.replication.anti_entropy_secs),
                 source_address: config.replication.source_address,
+                traffic: traffic.dialled.clone(),
                 ..ReplicationOptions::default()
             },
         )?),
@@ -387,6 +428,38 @@ pub async fn start(config: NodeConfig, listener: TcpListener) -> Result<RunningN
         }),
         _ => None,
     };
+    let metrics_addr = match config.metrics.listen {
+        Some(address) => {
+            let listener = crate::metrics::bind(address).await.map_err(|error| {
+                NodeError::Server(format!(
+                    "cannot listen for metrics on {address} ([metrics] listen): {error}"
+                ))
+            })?;
+            let bound = listener.local_addr().map_err(|error| {
+                NodeError::Server(format!("metrics listener on {address}: {error}"))
+            })?;
+            let metrics = Arc::new(crate::metrics::NodeMetrics::new(
+                crate::metrics::MetricSources {
+                    ledger: ledger.clone(),
+                    sync: sync_source.clone(),
+                    accepted: traffic.accepted.clone(),
+                    dialled: traffic.dialled.clone(),
+                },
+            ));
+            tokio::spawn(crate::metrics::serve(
+                listener,
+                metrics,
+                stopping_receiver.clone(),
+            ));
+            tracing::info!(address = %bound, "metrics at http://{bound}/metrics");
+            Some(bound)
+        }
+        None => None,
+    };
+    let member_source = match &security.membership {
+        Some(membership) => crate::rpc::view::MemberSource::Membership(membership.clone()),
+        None => crate::rpc::view::MemberSource::Defaults,
+    };
     let router = tonic::transport::Server::builder()
         .timeout(config.handler_timeout())
         .concurrency_limit_per_connection(limits.concurrency_per_connection)
@@ -397,6 +470,18 @@ pub async fn start(config: NodeConfig, listener: TcpListener) -> Result<RunningN
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
+        .add_service(
+            crate::rpc::view::ViewService::new(
+                ledger.clone(),
+                member_source.clone(),
+                sync_source.clone(),
+            )
+            .into_server(limits.max_message_bytes),
+        )
+        .add_service(
+            crate::rpc::view::CoordinationService::new(ledger.clone(), member_source)
+                .into_server(limits.max_message_bytes),
+        )
         .add_service(
             ReportsService::new(ledger.clone(), stopping_receiver.clone(), sync_source)
                 .into_server(limits.max_message_bytes),
@@ -418,6 +503,7 @@ pub async fn start(config: NodeConfig, listener: TcpListener) -> Result<RunningN
         AcceptOptions {
             handshake_timeout: Duration::from_secs(limits.handshake_timeout_secs),
             max_concurrent_handshakes: limits.max_concurrent_handshakes,
+            traffic: traffic.accepted.clone(),
         },
     );
     let server = tokio::spawn(async move {
@@ -437,6 +523,8 @@ pub async fn start(config: NodeConfig, listener: TcpListener) -> Result<RunningN
     );
     Ok(RunningNode {
         local_addr,
+        metrics_addr,
+        traffic,
         ledger,
         replicator,
         stopping,

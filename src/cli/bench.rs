@@ -26,6 +26,9 @@
 //!
 //! Progress goes to standard error; the results (a table, or JSON with `-o json`) to
 //! standard output.
+//!
+//! `concord bench sync` measures replication instead (see [`super::bench_sync`]); it
+//! shares this module's report generator, statistics and table helpers.
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -34,7 +37,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use clap::Args;
+use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use concord::config::{NodeConfig, TlsConfig};
@@ -54,7 +57,10 @@ use super::demo::DEFAULT_MEMBERS;
 
 /// `concord bench`.
 #[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct BenchArgs {
+    #[command(subcommand)]
+    command: Option<BenchCommand>,
     /// Reports stored for the listing measurements [default: 100000; 4000 with --quick].
     #[arg(long)]
     reports: Option<usize>,
@@ -83,6 +89,17 @@ pub struct BenchArgs {
     /// Output format.
     #[arg(short = 'o', long = "output", value_enum, default_value_t = OutputFormat::Table)]
     output: OutputFormat,
+}
+
+/// Benchmarks other than the default one.
+#[derive(Subcommand, Debug)]
+enum BenchCommand {
+    /// Measure replication: bootstrap of an empty node, convergence of 15 nodes, idle
+    /// traffic per link and memory, as ratios to baselines measured in the same run.
+    Sync(super::bench_sync::SyncArgs),
+    /// Measure IATI import: parse + map throughput (activities/s) and peak memory on a
+    /// generated ~50 MB file, beside a raw XML scan of the same file.
+    Iati(super::bench_iati::IatiBenchArgs),
 }
 
 /// Client counts of the empty-RPC phases.
@@ -122,12 +139,12 @@ struct Settings {
 }
 
 #[derive(Debug, Serialize)]
-struct Machine {
-    cpus: usize,
-    cpu_model: String,
-    kernel: String,
-    scratch_dir: String,
-    filesystem: String,
+pub(crate) struct Machine {
+    pub(crate) cpus: usize,
+    pub(crate) cpu_model: String,
+    pub(crate) kernel: String,
+    pub(crate) scratch_dir: String,
+    pub(crate) filesystem: String,
 }
 
 /// One closed-loop measurement.
@@ -157,9 +174,11 @@ struct TlsCost {
     tls_p99_us: f64,
 }
 
-/// Ed25519 signing of a representative log entry body, alone, in a tight loop.
+/// Sealing a representative log entry alone, in a tight loop: SHA-256 of its content and
+/// the Ed25519 signature over its body.
 #[derive(Debug, Serialize)]
 struct Signing {
+    content_bytes: usize,
     body_bytes: usize,
     signs: u64,
     seconds: f64,
@@ -172,12 +191,12 @@ struct Signing {
 }
 
 #[derive(Debug, Serialize)]
-struct Goal {
-    name: String,
-    value: f64,
-    goal: Option<String>,
-    pass: Option<bool>,
-    note: String,
+pub(crate) struct Goal {
+    pub(crate) name: String,
+    pub(crate) value: f64,
+    pub(crate) goal: Option<String>,
+    pub(crate) pass: Option<bool>,
+    pub(crate) note: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -235,7 +254,12 @@ struct Results {
     memory: Memory,
 }
 
-pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+pub async fn run(mut args: BenchArgs) -> anyhow::Result<()> {
+    match args.command.take() {
+        Some(BenchCommand::Sync(sync)) => return super::bench_sync::run(sync).await,
+        Some(BenchCommand::Iati(iati)) => return super::bench_iati::run(iati).await,
+        None => {}
+    }
     let settings = resolve(&args)?;
     std::fs::create_dir_all(&args.dir)
         .with_context(|| format!("cannot create {}", args.dir.display()))?;
@@ -398,11 +422,11 @@ fn resolve(args: &BenchArgs) -> anyhow::Result<Settings> {
     })
 }
 
-fn progress(message: impl AsRef<str>) {
+pub(crate) fn progress(message: impl AsRef<str>) {
     eprintln!("[bench] {}", message.as_ref());
 }
 
-fn today() -> Date {
+pub(crate) fn today() -> Date {
     let seconds = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -414,7 +438,7 @@ fn today() -> Date {
 // Machine
 // ---------------------------------------------------------------------------------------
 
-fn machine(scratch: &Path) -> Machine {
+pub(crate) fn machine(scratch: &Path) -> Machine {
     let cpu_model = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|text| {
@@ -493,7 +517,7 @@ impl Measured {
 }
 
 /// Nearest-rank percentile of sorted nanoseconds, in microseconds.
-fn percentile_us(sorted_ns: &[u64], percent: f64) -> f64 {
+pub(crate) fn percentile_us(sorted_ns: &[u64], percent: f64) -> f64 {
     if sorted_ns.is_empty() {
         return f64::NAN;
     }
@@ -585,7 +609,7 @@ fn fdatasync_loop(dir: &Path, window: &Window) -> anyhow::Result<Throughput> {
 // Nodes, ceilings and submits
 // ---------------------------------------------------------------------------------------
 
-async fn start_node(dir: &Path, organization: &str) -> anyhow::Result<RunningNode> {
+pub(crate) async fn start_node(dir: &Path, organization: &str) -> anyhow::Result<RunningNode> {
     let config = NodeConfig {
         organization: organization.to_string(),
         listen: ([127, 0, 0, 1], 0).into(),
@@ -821,10 +845,10 @@ fn tls_cost(plaintext: &[Throughput], tls: &[Throughput]) -> Vec<TlsCost> {
         .collect()
 }
 
-/// Signs the encoded body of the log entry that would create `draft` (the bytes a submit
-/// signs), back to back for `seconds`.
+/// Seals the log entry that would create `draft` as a submit does (digest of the content,
+/// signature over the body), back to back for `seconds`.
 fn signing_loop(draft: &ReportDraft, today: Date, seconds: f64) -> anyhow::Result<Signing> {
-    use concord::log::{Change, EntryBody, EntryHash, SignedEntry};
+    use concord::log::{Change, ContentDigest, EntryBody, EntryHash, SignedEntry};
     let content = concord::report::validate::validate_draft(draft, today)
         .map_err(|violations| anyhow::anyhow!("invalid bench draft: {violations:?}"))?;
     let body = EntryBody {
@@ -835,13 +859,24 @@ fn signing_loop(draft: &ReportDraft, today: Date, seconds: f64) -> anyhow::Resul
         report_id: uuid::Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0001),
         revision: 1,
         epoch: 1,
-        change: Change::Content(Box::new(content)),
+        change: Change::Withdrawal {
+            reason: String::new(),
+        },
     };
-    let body_bytes = concord::rpc::codec::encode_entry_body(&body);
+    let content_bytes = concord::rpc::codec::encode_content(&content);
     let key = ed25519_dalek::SigningKey::generate(&mut rand_core::OsRng);
+    let seal = |body: &EntryBody| {
+        let body = EntryBody {
+            change: Change::Content(ContentDigest::of(&content_bytes)),
+            ..body.clone()
+        };
+        let body_bytes = concord::rpc::codec::encode_entry_body(&body);
+        SignedEntry::sign(body_bytes, &key)
+    };
+    let body_bytes = seal(&body).body_bytes;
     // Warm-up.
     for _ in 0..64 {
-        std::hint::black_box(SignedEntry::sign(body_bytes.clone(), &key));
+        std::hint::black_box(seal(&body));
     }
     const BATCH: u64 = 32;
     let started = Instant::now();
@@ -849,10 +884,7 @@ fn signing_loop(draft: &ReportDraft, today: Date, seconds: f64) -> anyhow::Resul
     let mut signs = 0u64;
     loop {
         for _ in 0..BATCH {
-            std::hint::black_box(SignedEntry::sign(
-                std::hint::black_box(body_bytes.clone()),
-                &key,
-            ));
+            std::hint::black_box(seal(std::hint::black_box(&body)));
         }
         signs += BATCH;
         if Instant::now() >= end {
@@ -861,6 +893,7 @@ fn signing_loop(draft: &ReportDraft, today: Date, seconds: f64) -> anyhow::Resul
     }
     let elapsed = started.elapsed().as_secs_f64();
     Ok(Signing {
+        content_bytes: content_bytes.len(),
         body_bytes: body_bytes.len(),
         signs,
         seconds: elapsed,
@@ -1276,7 +1309,7 @@ fn measure_scan(
 }
 
 /// A `/proc/self/status` value in bytes (`VmHWM`, `VmRSS`); 0 where unavailable.
-fn proc_status_bytes(field: &str) -> u64 {
+pub(crate) fn proc_status_bytes(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|text| {
@@ -1289,7 +1322,7 @@ fn proc_status_bytes(field: &str) -> u64 {
 }
 
 /// (apparent bytes, allocated bytes) of every file under `dir`.
-fn directory_size(dir: &Path) -> (u64, u64) {
+pub(crate) fn directory_size(dir: &Path) -> (u64, u64) {
     let mut apparent = 0;
     let mut allocated = 0;
     let mut pending = vec![dir.to_path_buf()];
@@ -1569,7 +1602,7 @@ const TARGET_GROUPS: [&str; 10] = [
 
 /// A plausible report of `organization`, ~1 KiB as JSON, different for every `seed`; it
 /// passes validation on `today`.
-fn report_draft(seed: u64, organization: &str, today: Date) -> ReportDraft {
+pub(crate) fn report_draft(seed: u64, organization: &str, today: Date) -> ReportDraft {
     let mut rng = Rng(splitmix(seed));
     let kind = *rng.weighted(&ACTIVITY_TYPES);
     let activity = *rng.pick(activity_names(kind));
@@ -1698,6 +1731,8 @@ fn report_draft(seed: u64, organization: &str, today: Date) -> ReportDraft {
             person: String::new(),
         }),
         location: place.into(),
+        iati_identifier: String::new(),
+        iati_extra: Vec::new(),
     }
 }
 
@@ -1706,7 +1741,7 @@ fn report_draft(seed: u64, organization: &str, today: Date) -> ReportDraft {
 // ---------------------------------------------------------------------------------------
 
 /// "850 µs", "12.3 ms", "1.20 s".
-fn duration_text(us: f64) -> String {
+pub(crate) fn duration_text(us: f64) -> String {
     if !us.is_finite() {
         "-".into()
     } else if us < 1000.0 {
@@ -1719,7 +1754,7 @@ fn duration_text(us: f64) -> String {
 }
 
 /// 12345.6 → "12,346".
-fn grouped(value: f64) -> String {
+pub(crate) fn grouped(value: f64) -> String {
     if !value.is_finite() {
         return "-".into();
     }
@@ -1734,7 +1769,7 @@ fn grouped(value: f64) -> String {
     if value < 0.0 { format!("-{out}") } else { out }
 }
 
-fn mib(bytes: u64) -> String {
+pub(crate) fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
 
@@ -1763,9 +1798,8 @@ fn throughput_header() -> String {
     )
 }
 
-fn print_table(results: &Results) {
-    let m = &results.machine;
-    let s = &results.settings;
+/// The "== Machine ==" section's lines (without the settings line each benchmark adds).
+pub(crate) fn print_machine(m: &Machine, release_build: bool) {
     println!("== Machine ==");
     println!("  cpus         {} ({})", m.cpus, m.cpu_model);
     println!("  kernel       {}", m.kernel);
@@ -1773,12 +1807,35 @@ fn print_table(results: &Results) {
     println!("  filesystem   {}", m.filesystem);
     println!(
         "  build        {}",
-        if s.release_build {
+        if release_build {
             "release"
         } else {
             "debug (figures are not representative: use --release)"
         }
     );
+}
+
+/// One line of a goals table: name, value, the goal, PASS or MISS, and a note.
+pub(crate) fn goal_row(goal: &Goal) -> String {
+    let verdict = match goal.pass {
+        Some(true) => "PASS",
+        Some(false) => "MISS",
+        None => "",
+    };
+    let target = goal
+        .goal
+        .as_deref()
+        .map_or_else(|| "(no goal)".to_string(), |g| format!("(goal {g})"));
+    format!(
+        "  {:<57} {:>7.2}  {:<12} {:<4}  {}",
+        goal.name, goal.value, target, verdict, goal.note
+    )
+}
+
+fn print_table(results: &Results) {
+    let m = &results.machine;
+    let s = &results.settings;
+    print_machine(m, s.release_build);
     println!(
         "  settings     {} s per phase after a {} s warm-up, {} clients per HTTP/2 connection{}",
         s.phase_seconds,
@@ -1838,7 +1895,8 @@ fn print_table(results: &Results) {
     );
     let sign = &results.signing;
     println!(
-        "  Ed25519 signing alone ({} B entry body): {} signs/s, {:.1} µs per sign",
+        "  sealing an entry alone (SHA-256 of {} B content, Ed25519 over a {} B body): {} signs/s, {:.1} µs per sign",
+        grouped(sign.content_bytes as f64),
         grouped(sign.body_bytes as f64),
         grouped(sign.per_second),
         sign.us_per_sign
@@ -1853,19 +1911,7 @@ fn print_table(results: &Results) {
 
     println!("== 4. Goals ==");
     for goal in &results.goals {
-        let verdict = match goal.pass {
-            Some(true) => "PASS",
-            Some(false) => "MISS",
-            None => "",
-        };
-        let target = goal
-            .goal
-            .as_deref()
-            .map_or_else(|| "(no goal)".to_string(), |g| format!("(goal {g})"));
-        println!(
-            "  {:<57} {:>7.2}  {:<12} {:<4}  {}",
-            goal.name, goal.value, target, verdict, goal.note
-        );
+        println!("{}", goal_row(goal));
     }
     println!();
 

@@ -147,7 +147,7 @@ pub struct InfoArgs {
     client: ClientOptions,
 }
 
-async fn connect(options: &ClientOptions) -> anyhow::Result<Client> {
+pub(super) async fn connect(options: &ClientOptions) -> anyhow::Result<Client> {
     if !(options.timeout > 0.0 && options.timeout.is_finite()) {
         anyhow::bail!("--timeout must be a positive number of seconds");
     }
@@ -210,27 +210,27 @@ pub fn read_report_file(path: &Path) -> anyhow::Result<ReportDraft> {
 pub async fn submit(args: SubmitArgs) -> anyhow::Result<()> {
     let draft = read_report_file(&args.file)?;
     let client = connect(&args.client).await?;
-    let (report, replayed) = client
+    let saved = client
         .submit(&draft, args.idempotency_key.as_deref())
         .await?;
     print_saved(
         args.client.output,
-        if replayed {
+        if saved.replayed {
             "Already saved (same idempotency key)"
         } else {
             "Saved"
         },
-        &report,
+        &saved,
     )
 }
 
 pub async fn revise(args: ReviseArgs) -> anyhow::Result<()> {
     let draft = read_report_file(&args.file)?;
     let client = connect(&args.client).await?;
-    let report = client
+    let saved = client
         .revise(&args.id, args.expected_revision, &draft)
         .await?;
-    print_saved(args.client.output, "Revised", &report)
+    print_saved(args.client.output, "Revised", &saved)
 }
 
 pub async fn withdraw(args: WithdrawArgs) -> anyhow::Result<()> {
@@ -238,7 +238,15 @@ pub async fn withdraw(args: WithdrawArgs) -> anyhow::Result<()> {
     let report = client
         .withdraw(&args.id, &args.reason, args.expected_revision)
         .await?;
-    print_saved(args.client.output, "Withdrawn", &report)
+    print_saved(
+        args.client.output,
+        "Withdrawn",
+        &concord::rpc::client::Saved {
+            report,
+            replayed: false,
+            overlaps: Vec::new(),
+        },
+    )
 }
 
 pub async fn get(args: GetArgs) -> anyhow::Result<()> {

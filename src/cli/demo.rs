@@ -11,7 +11,8 @@
 //! re-running the demo on the same DIR posts nothing twice (every post carries an
 //! idempotency key).
 
-use std::path::PathBuf;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -19,6 +20,7 @@ use clap::Args;
 use serde::Deserialize;
 
 use concord::config::{NodeConfig, TlsConfig};
+use concord::node::RunningNode;
 use concord::report::ReportDraft;
 use concord::rpc::client::{Client, ClientTls, ListFilters, RemoteReport};
 use concord::trust::setup::{self, MemberSetup};
@@ -92,82 +94,17 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&base).with_context(|| format!("cannot create {}", base.display()))?;
     let reports = demo_reports()?;
 
-    // Listeners first: the membership file names every node's endpoint.
-    let mut listeners = Vec::new();
-    for (index, member) in DEFAULT_MEMBERS.iter().enumerate() {
-        let port = if args.dir.is_some() {
-            args.base_port
-                .checked_add(index as u16)
-                .context("--base-port too high")?
-        } else {
-            0
-        };
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-            .await
-            .with_context(|| format!("cannot listen on 127.0.0.1:{port} for {member}"))?;
-        listeners.push(listener);
-    }
-    let setups: Vec<MemberSetup> = DEFAULT_MEMBERS
-        .iter()
-        .zip(&listeners)
-        .map(|(code, listener)| {
-            let (name, iati, aliases) = setup::DEFAULT_MEMBERS
-                .iter()
-                .find(|(member, ..)| member == code)
-                .map(|(_, name, iati, aliases)| (*name, *iati, *aliases))
-                .unwrap_or((code, &[], &[]));
-            let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
-            MemberSetup {
-                code: code.to_string(),
-                name: name.to_string(),
-                hosts: vec!["127.0.0.1".into(), "localhost".into()],
-                endpoint: format!("https://127.0.0.1:{port}"),
-                iati_identifiers: iati.iter().map(|s| s.to_string()).collect(),
-                aliases: aliases.iter().map(|s| s.to_string()).collect(),
-            }
-        })
-        .collect();
-    let layout = setup::create_working_group(
-        &base,
-        DEMO_GROUP,
-        &setups,
-        setup::DEFAULT_CO_CHAIRS,
-        DEMO_CLIENT,
-    )?;
+    let base_port = args.dir.is_some().then_some(args.base_port);
+    let (layout, nodes) =
+        start_local_group(&base, DEMO_GROUP, DEMO_CLIENT, &DEFAULT_MEMBERS, base_port).await?;
     println!(
         "Working group {DEMO_GROUP:?}: CA, certificates, signing keys and membership in {}",
         base.display()
     );
     println!(
-        "Starting {} nodes on loopback, mutual TLS, full mesh",
+        "Started {} nodes on loopback, mutual TLS, full mesh",
         DEFAULT_MEMBERS.len()
     );
-    let mut nodes = Vec::new();
-    for (setup, listener) in setups.iter().zip(listeners) {
-        let mut config = NodeConfig {
-            organization: setup.code.clone(),
-            listen: listener.local_addr()?,
-            data_dir: layout.data_dir(&setup.code),
-            tls: Some(TlsConfig {
-                certs_dir: Some(layout.certs_dir.clone()),
-                membership_file: layout.membership_file.clone(),
-                ..TlsConfig::default()
-            }),
-            ..NodeConfig::default()
-        };
-        // Fifteen nodes share one machine: a small cache each.
-        config.store.cache_mib = 16;
-        config.shutdown.grace_secs = 5;
-        config.replication.reconnect_max_secs = 2;
-        std::fs::write(
-            config.data_dir.join("concord.toml"),
-            toml::to_string(&config).context("cannot write node configuration")?,
-        )?;
-        let node = concord::node::start(config, listener)
-            .await
-            .with_context(|| format!("cannot start {}'s node", setup.code))?;
-        nodes.push((setup.code.clone(), node));
-    }
 
     let outcome = post_and_show(&args, &layout, &nodes, &reports).await;
 
@@ -204,8 +141,116 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     outcome
 }
 
+/// Binds one loopback listener per member: member i on `base_port + i`, or each on a free
+/// port without `base_port`. Listeners come first because the membership file names every
+/// node's endpoint.
+pub(crate) async fn bind_listeners(
+    members: &[&str],
+    base_port: Option<u16>,
+) -> anyhow::Result<Vec<tokio::net::TcpListener>> {
+    let mut listeners = Vec::new();
+    for (index, member) in members.iter().enumerate() {
+        let port = match base_port {
+            Some(base) => base
+                .checked_add(index as u16)
+                .context("--base-port too high")?,
+            None => 0,
+        };
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .with_context(|| format!("cannot listen on 127.0.0.1:{port} for {member}"))?;
+        listeners.push(listener);
+    }
+    Ok(listeners)
+}
+
+/// Each member's setup (the default members' names, IATI identifiers and aliases), dialled
+/// at its listener's address.
+pub(crate) fn member_setups(
+    members: &[&str],
+    listeners: &[tokio::net::TcpListener],
+) -> Vec<MemberSetup> {
+    members
+        .iter()
+        .zip(listeners)
+        .map(|(code, listener)| {
+            let (name, iati, aliases) = setup::DEFAULT_MEMBERS
+                .iter()
+                .find(|(member, ..)| member == code)
+                .map(|(_, name, iati, aliases)| (*name, *iati, *aliases))
+                .unwrap_or((code, &[], &[]));
+            let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+            MemberSetup {
+                code: code.to_string(),
+                name: name.to_string(),
+                hosts: vec!["127.0.0.1".into(), "localhost".into()],
+                endpoint: format!("https://127.0.0.1:{port}"),
+                iati_identifiers: iati.iter().map(|s| s.to_string()).collect(),
+                aliases: aliases.iter().map(|s| s.to_string()).collect(),
+            }
+        })
+        .collect()
+}
+
+/// The configuration of `member`'s node in a local working group made by
+/// [`setup::create_working_group`]: mutual TLS with the group's certificates and
+/// membership, listening on `listen`.
+pub(crate) fn member_config(
+    layout: &setup::GroupLayout,
+    member: &str,
+    listen: SocketAddr,
+) -> NodeConfig {
+    let mut config = NodeConfig {
+        organization: member.to_string(),
+        listen,
+        data_dir: layout.data_dir(member),
+        tls: Some(TlsConfig {
+            certs_dir: Some(layout.certs_dir.clone()),
+            membership_file: layout.membership_file.clone(),
+            ..TlsConfig::default()
+        }),
+        ..NodeConfig::default()
+    };
+    // Fifteen nodes share one machine: a small cache each.
+    config.store.cache_mib = 16;
+    config.shutdown.grace_secs = 5;
+    config.replication.reconnect_max_secs = 2;
+    config
+}
+
+/// Makes a working group of `members` under `base` (CA, certificates, signing keys,
+/// membership; `client` names each member's client certificate) and starts one node per
+/// member on loopback with mutual TLS: a full mesh of replication sessions. Each node's
+/// configuration is also written to `base/<ORG>/concord.toml`, so that it can be started
+/// again with `concord node --config`.
+pub(crate) async fn start_local_group(
+    base: &Path,
+    group: &str,
+    client: &str,
+    members: &[&str],
+    base_port: Option<u16>,
+) -> anyhow::Result<(setup::GroupLayout, Vec<(String, RunningNode)>)> {
+    let listeners = bind_listeners(members, base_port).await?;
+    let setups = member_setups(members, &listeners);
+    let layout =
+        setup::create_working_group(base, group, &setups, setup::DEFAULT_CO_CHAIRS, client)?;
+    let mut nodes = Vec::new();
+    for (setup, listener) in setups.iter().zip(listeners) {
+        let config = member_config(&layout, &setup.code, listener.local_addr()?);
+        std::fs::write(
+            config.data_dir.join("concord.toml"),
+            toml::to_string(&config).context("cannot write node configuration")?,
+        )?;
+        let node = concord::node::start(config, listener)
+            .await
+            .with_context(|| format!("cannot start {}'s node", setup.code))?;
+        nodes.push((setup.code.clone(), node));
+    }
+    Ok((layout, nodes))
+}
+
 /// Waits until `condition` holds, checking every 50 ms, for at most `limit`.
-async fn wait_for(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
+pub(crate) async fn wait_for(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
     let deadline = tokio::time::Instant::now() + limit;
     while tokio::time::Instant::now() < deadline {
         if condition() {
@@ -263,11 +308,11 @@ async fn post_and_show(
         async move {
             let mut posted = Vec::new();
             for item in own {
-                let (report, replayed) = client
+                let saved = client
                     .submit(&item.report, Some(&format!("demo:{}", item.key)))
                     .await
                     .with_context(|| format!("posting {} ({})", item.key, item.organization))?;
-                posted.push((item.key.as_str(), report, replayed));
+                posted.push((item.key.as_str(), saved.report, saved.replayed));
             }
             anyhow::Ok(posted)
         }
@@ -315,14 +360,15 @@ async fn post_and_show(
             .await?;
         println!(
             "Revised ESCAP's Seoul conference report (now revision {})",
-            revised.revision
+            revised.report.revision
         );
     }
     // A withdrawal: a report posted twice by mistake.
     let duplicate = &reports[0];
-    let (copy, _) = client_of(&duplicate.organization)?
+    let copy = client_of(&duplicate.organization)?
         .submit(&duplicate.report, Some("demo:accidental-copy"))
-        .await?;
+        .await?
+        .report;
     if !copy.withdrawn {
         client_of(&duplicate.organization)?
             .withdraw(&copy.id, "posted twice by mistake", copy.revision)
@@ -421,7 +467,40 @@ async fn post_and_show(
         println!("{}", table_row(report));
     }
     println!();
+
+    // What the group exists for: work reported twice, or done twice.
+    let inbox = client.overlaps(Vec::new(), true).await?;
+    println!(
+        "Overlaps flagged at {viewer}'s node: {} between organizations, {} within one, {} declared joint (`concord overlaps`)",
+        inbox.pairs.len(),
+        inbox.self_duplicates.len(),
+        inbox.declared_joint.len()
+    );
+    for pair in inbox.pairs.iter().take(8) {
+        println!(
+            "  {} ({:.2}): {} \"{}\" / {} \"{}\"",
+            pair.kind.replace('_', " ").to_lowercase(),
+            pair.score,
+            pair.first_organization,
+            truncate_title(&pair.first_title),
+            pair.second_organization,
+            truncate_title(&pair.second_title)
+        );
+        if let Some(reason) = pair.reasons.first() {
+            println!("      {reason}");
+        }
+    }
+    println!();
     Ok(())
+}
+
+fn truncate_title(title: &str) -> String {
+    const WIDTH: usize = 48;
+    if title.chars().count() <= WIDTH {
+        title.to_string()
+    } else {
+        format!("{}...", title.chars().take(WIDTH - 3).collect::<String>())
+    }
 }
 
 #[cfg(test)]

@@ -1,11 +1,18 @@
 //! Command-line interface: clap definitions and dispatch. `anyhow` is allowed here only.
 
 mod bench;
+mod bench_iati;
+mod bench_sync;
 mod cert;
 mod client_commands;
 mod demo;
+mod export_commands;
+mod iati_commands;
 mod output;
+mod overlap_commands;
+mod report_commands;
 mod store_admin;
+mod view_commands;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,11 +44,32 @@ enum Command {
     List(Box<client_commands::ListArgs>),
     /// Follow changes as they are saved.
     Watch(client_commands::WatchArgs),
+    /// Query the consolidated view: every filter, ranked free text, facets.
+    Query(Box<view_commands::QueryArgs>),
+    /// Who does what where: a rows x columns matrix of report counts, with the gaps.
+    Matrix(Box<view_commands::MatrixArgs>),
+    /// When each member last posted, and whether it is fresh, due or overdue.
+    Freshness(view_commands::FreshnessArgs),
+    /// Upcoming events by place and week, clashes on a shared topic marked.
+    Calendar(Box<view_commands::CalendarArgs>),
+    /// The overlap inbox: pairs of reports flagged as probable duplicates or potential
+    /// overlaps across all members, ranked, with their review state.
+    Overlaps(overlap_commands::OverlapsArgs),
+    /// Record a co-chair's decision on a flagged pair (confirmed, dismissed, joint).
+    Review(overlap_commands::ReviewArgs),
     /// Show a node's replication status: peers, and per organization the local head, the
     /// highest head seen anywhere, the lag and what every member has.
     Status(client_commands::StatusArgs),
     /// Show a node's identity, store and log heads.
     Info(client_commands::InfoArgs),
+    /// Import activities published in another standard (IATI) as the node's reports.
+    Import(iati_commands::ImportArgs),
+    /// Export the node's reports (with the list filters) as IATI 2.03 XML, CSV with an HXL
+    /// hashtag row, or JSON lines.
+    Export(Box<iati_commands::ExportArgs>),
+    /// The situation report: one self-contained HTML page (matrix heatmap, overlaps, gaps,
+    /// calendar, what changed since a date, freshness), readable offline and printable.
+    Report(Box<report_commands::ReportArgs>),
     /// The working group's CA and certificates.
     Cert(cert::CertArgs),
     /// An organization's signing key.
@@ -156,7 +184,16 @@ pub fn main() -> ExitCode {
             Command::Get(args) => client_commands::get(args).await,
             Command::List(args) => client_commands::list(*args).await,
             Command::Watch(args) => client_commands::watch(args).await,
+            Command::Query(args) => view_commands::query(*args).await,
+            Command::Matrix(args) => view_commands::matrix(*args).await,
+            Command::Freshness(args) => view_commands::freshness(args).await,
+            Command::Calendar(args) => view_commands::calendar(*args).await,
+            Command::Overlaps(args) => overlap_commands::overlaps(args).await,
+            Command::Review(args) => overlap_commands::review(args).await,
             Command::Info(args) => client_commands::info(args).await,
+            Command::Import(args) => iati_commands::import(args).await,
+            Command::Export(args) => iati_commands::export(*args).await,
+            Command::Report(args) => report_commands::report(*args).await,
             Command::Status(args) => client_commands::status(args).await,
             Command::Cert(args) => cert::run(args),
             Command::Key(args) => cert::run_key(args),

@@ -2,7 +2,7 @@
 //! fields, so `-o json` output can be edited and submitted again).
 
 use concord::report::TextInput;
-use concord::rpc::client::{RemoteChange, RemotePage, RemoteReport};
+use concord::rpc::client::{RemoteChange, RemoteOverlap, RemotePage, RemoteReport, Saved};
 
 use super::OutputFormat;
 
@@ -35,19 +35,72 @@ fn when(report: &RemoteReport) -> String {
     }
 }
 
-/// Prints the result of a write.
-pub fn print_saved(format: OutputFormat, verb: &str, report: &RemoteReport) -> anyhow::Result<()> {
+/// Prints the result of a write, and, prominently, the existing reports it would
+/// duplicate or overlap.
+pub fn print_saved(format: OutputFormat, verb: &str, saved: &Saved) -> anyhow::Result<()> {
+    let report = &saved.report;
     match format {
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(report)?),
+        OutputFormat::Json => {
+            /// The report's JSON with the overlaps beside its fields.
+            #[derive(serde::Serialize)]
+            struct WithOverlaps<'a> {
+                #[serde(flatten)]
+                report: &'a RemoteReport,
+                overlaps: &'a [RemoteOverlap],
+            }
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&WithOverlaps {
+                    report,
+                    overlaps: &saved.overlaps,
+                })?
+            )
+        }
         OutputFormat::Table => {
             println!(
                 "{verb}: report {} of {}, revision {}",
                 report.id, report.organization, report.revision
             );
             println!("  {}", report.title());
+            print_overlap_notices(&report.id, &saved.overlaps);
         }
     }
     Ok(())
+}
+
+/// The "look before you duplicate" notice after a write.
+pub fn print_overlap_notices(id: &str, overlaps: &[RemoteOverlap]) {
+    let flagged: Vec<&RemoteOverlap> = overlaps
+        .iter()
+        .filter(|o| o.kind != "DECLARED_JOINT")
+        .collect();
+    if !flagged.is_empty() {
+        println!();
+        println!(
+            "!! {} existing report{} may already cover this activity:",
+            flagged.len(),
+            if flagged.len() == 1 { "" } else { "s" }
+        );
+        for overlap in flagged {
+            let (other_id, organization, title) = overlap.other_than(id);
+            println!(
+                "!!  {} ({:.2}) {organization} {other_id}",
+                overlap.kind.replace('_', " ").to_lowercase(),
+                overlap.score
+            );
+            println!("!!    \"{}\"", truncate(title, 70));
+            for reason in overlap.reasons.iter().take(4) {
+                println!("!!    - {reason}");
+            }
+        }
+        println!(
+            "!! Talk to them before you duplicate work; co-chairs see this pair in `concord overlaps`."
+        );
+    }
+    for joint in overlaps.iter().filter(|o| o.kind == "DECLARED_JOINT") {
+        let (other_id, organization, _) = joint.other_than(id);
+        println!("  declared joint with {organization} {other_id}: not flagged");
+    }
 }
 
 /// Prints one report in full.

@@ -48,6 +48,38 @@ pub enum IndexKind {
     Word,
     /// When the report last changed (ms since the epoch, order-preserving 8 bytes).
     UpdatedAt,
+    /// A participating organization's name, normalized (see [`participant_value`]).
+    Participant,
+    /// A normalized word of a title (also indexed as [`IndexKind::Word`]): ranking.
+    TitleWord,
+    /// A shared topic of the crosswalk that one of the report's themes or words maps to.
+    Topic,
+}
+
+/// What the consolidated view needs of a report without reading the store: the fields
+/// facets, matrices, exact filters and the calendar look at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportFacts {
+    /// Authoring organization.
+    pub organization: String,
+    /// Created (author's clock, ms since the epoch).
+    pub created_at_ms: i64,
+    /// Last changed (author's clock).
+    pub updated_at_ms: i64,
+    /// Current revision.
+    pub revision: u64,
+    /// Withdrawn for ever.
+    pub withdrawn: bool,
+    /// Start of the activity (actual, else planned).
+    pub start: Option<crate::report::Date>,
+    /// End of the activity (actual, else planned, else the start).
+    pub end: Option<crate::report::Date>,
+}
+
+/// The value a participant's name is indexed under: lower case, accents, spaces and
+/// punctuation dropped (so "U.N. Women" and "UN-Women" meet).
+pub fn participant_value(name: &str) -> String {
+    crate::report::text::compact_key(name)
 }
 
 impl IndexKey {
@@ -89,6 +121,10 @@ pub struct MemoryIndex {
     postings: Vec<Vec<u32>>,
     /// Report number → the key numbers it is indexed under.
     keys_of: Vec<Vec<u32>>,
+    /// Key number → the key.
+    keys: Vec<IndexKey>,
+    /// Report number → its facts (`None` while its content is pending).
+    facts: Vec<Option<ReportFacts>>,
 }
 
 /// Sorted intersection of two sorted lists.
@@ -126,8 +162,60 @@ impl MemoryIndex {
         }
         let number = self.postings.len() as u32;
         self.postings.push(Vec::new());
+        self.keys.push(key.clone());
         self.key_numbers.insert(key.clone(), number);
         number
+    }
+
+    /// Makes `keys` and `facts` what report `id` is indexed under and known by; `None`
+    /// facts (content not held) leave it in no posting list.
+    pub fn set_report(&mut self, id: Uuid, keys: &[IndexKey], facts: Option<ReportFacts>) {
+        self.set(id, keys);
+        if let Some(number) = self.numbers.get(&id) {
+            self.facts[*number as usize] = facts;
+        }
+    }
+
+    /// The facts of report `number`.
+    pub fn facts(&self, number: u32) -> Option<&ReportFacts> {
+        self.facts.get(number as usize).and_then(Option::as_ref)
+    }
+
+    /// The id of report `number`.
+    pub fn id(&self, number: u32) -> Option<Uuid> {
+        self.ids.get(number as usize).copied()
+    }
+
+    /// Every report number that has facts (content held).
+    pub fn all_numbers(&self) -> Vec<u32> {
+        (0..self.ids.len() as u32)
+            .filter(|number| self.facts[*number as usize].is_some())
+            .collect()
+    }
+
+    /// The values of `kind` report `number` is indexed under.
+    pub fn values_of(&self, number: u32, kind: IndexKind) -> impl Iterator<Item = &[u8]> {
+        self.keys_of
+            .get(number as usize)
+            .into_iter()
+            .flatten()
+            .map(|key| &self.keys[*key as usize])
+            .filter(move |key| key.kind == kind)
+            .map(|key| key.value.as_slice())
+    }
+
+    /// Every indexed value of `kind` with its posting list.
+    pub fn values(&self, kind: IndexKind) -> impl Iterator<Item = (&[u8], &[u32])> {
+        let start = IndexKey::new(kind, []);
+        self.key_numbers
+            .range(start..)
+            .take_while(move |(key, _)| key.kind == kind)
+            .map(|(key, number)| {
+                (
+                    key.value.as_slice(),
+                    self.postings[*number as usize].as_slice(),
+                )
+            })
     }
 
     /// Makes `keys` the keys report `id` is indexed under (replacing what it had).
@@ -139,6 +227,7 @@ impl MemoryIndex {
                 self.ids.push(id);
                 self.numbers.insert(id, number);
                 self.keys_of.push(Vec::new());
+                self.facts.push(None);
                 number
             }
         };

@@ -12,9 +12,12 @@
 //! Validation runs in the caller's task before the writer sees anything, so bad input never
 //! reaches the log. Reads (`get`, `list`) go straight to the store.
 
+pub mod consolidated;
 pub mod index;
+pub mod overlaps;
 pub mod query;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::mpsc as std_mpsc;
 use std::thread::JoinHandle;
@@ -23,14 +26,17 @@ use tokio::sync::{oneshot, watch};
 use uuid::Uuid;
 
 use crate::log::{
-    ApplyError, Change, EntryBody, EntryHash, Frontier, LogHead, SignedEntry, check_append,
+    ApplyError, Change, EntryBody, EntryHash, Frontier, LogHead, ReviewDecision, SignedEntry,
+    check_append,
 };
 use crate::report::text::search_tokens;
 use crate::report::validate::validate_draft;
 use crate::report::{Date, FieldViolation, ReportContent, ReportDraft};
 use crate::rpc::codec;
-use crate::store::{ChangeKind, ReportState, Store, StoreError, WriteSet};
-use index::{IndexKey, IndexKind, MemoryIndex};
+use crate::store::{
+    ChangeKind, ReportState, ReviewRecord, Store, StoreError, WriteEffect, WriteSet,
+};
+use index::{IndexKey, IndexKind, MemoryIndex, ReportFacts};
 
 pub use query::{ListPage, ListQuery};
 
@@ -81,6 +87,17 @@ pub enum LedgerError {
         "this node is recovering {0}'s log from its peers before authoring (its store is new or restored); retry shortly"
     )]
     Recovering(String),
+    /// The report's current revision arrived with its content purged (its author already
+    /// superseded it); the newer revision has not arrived yet.
+    #[error(
+        "report {id} is at revision {revision} here, whose content its author has superseded; the newer revision has not arrived yet, retry shortly"
+    )]
+    ContentPending {
+        /// The report.
+        id: Uuid,
+        /// The revision held.
+        revision: u64,
+    },
 }
 
 /// Why an entry received from a peer was not applied. Nothing is stored for a rejected
@@ -193,8 +210,9 @@ pub struct ReportView {
 /// The outcome of a write, once durable.
 #[derive(Debug, Clone)]
 pub struct WriteOutcome {
-    /// The report after the write.
-    pub report: ReportView,
+    /// The report after the write. `None` only for an entry received with its content
+    /// purged (a revision its author already superseded), until the next revision arrives.
+    pub report: Option<ReportView>,
     /// True when an idempotency key matched and nothing new was written.
     pub replayed: bool,
 }
@@ -214,12 +232,21 @@ enum WriteRequest {
         reason: String,
         expected_revision: Option<u64>,
     },
-    /// An entry authored elsewhere, signature already verified.
+    /// A co-chair's review decision, authored here.
+    Review { review: ReviewDecision },
+    /// An entry authored elsewhere, signature and content digest already verified.
     Ingest {
         entry_bytes: Vec<u8>,
         entry_hash: EntryHash,
         body: Box<EntryBody>,
+        content: Option<Box<ReportContent>>,
     },
+}
+
+/// What an entry authored here changes, before it is encoded and signed.
+enum AuthoredChange {
+    Content(Box<ReportContent>),
+    Withdrawal { reason: String },
 }
 
 struct WriteCommand {
@@ -232,6 +259,8 @@ struct PendingAck {
     change: u64,
     /// The log head this write produced (none for replays and duplicates).
     head: Option<(String, LogHead)>,
+    /// Content to strip from a superseded entry once this write is durable.
+    purge: Option<Purge>,
     outcome: WriteOutcome,
     reply: oneshot::Sender<Result<WriteOutcome, LedgerError>>,
 }
@@ -250,7 +279,15 @@ pub struct Ledger {
     recovering: std::sync::atomic::AtomicBool,
     /// Secondary indexes, derived from the store (see [`index`]).
     index: Arc<std::sync::RwLock<MemoryIndex>>,
+    /// When this node last applied an entry of each organization's log (its own clock, ms;
+    /// since the process started).
+    last_applied: LastApplied,
+    /// The overlap inbox, brought up to date on demand (see [`overlaps`]).
+    overlaps: std::sync::Mutex<overlaps::OverlapBook>,
 }
+
+/// Per organization, when this node last applied one of its entries (ms since the epoch).
+type LastApplied = Arc<std::sync::Mutex<BTreeMap<String, i64>>>;
 
 impl Ledger {
     /// Starts the writer and flusher threads for `organization`, signing with `signing_key`.
@@ -267,11 +304,13 @@ impl Ledger {
         let index = Arc::new(std::sync::RwLock::new(build_index(&store)?));
         let public_key = signing_key.verifying_key();
 
+        let last_applied = LastApplied::default();
         let writer = Writer {
             organization: organization.clone(),
             store: store.clone(),
             signing_key,
             index: index.clone(),
+            last_applied: last_applied.clone(),
         };
         let writer_thread = std::thread::Builder::new()
             .name("concord-writer".into())
@@ -295,7 +334,19 @@ impl Ledger {
             public_key,
             recovering: std::sync::atomic::AtomicBool::new(recovering),
             index,
+            last_applied,
+            overlaps: Default::default(),
         })
+    }
+
+    /// When this node last applied an entry of `organization`'s log, by its own clock (ms
+    /// since the epoch), since it started.
+    pub fn last_applied_ms(&self, organization: &str) -> Option<i64> {
+        self.last_applied
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(organization)
+            .copied()
     }
 
     /// The organization this node authors for.
@@ -355,6 +406,49 @@ impl Ledger {
         .await
     }
 
+    /// Records this (co-chair) organization's decision on a flagged pair as a signed entry
+    /// of its log, at the reports' current revisions. The caller checks that the
+    /// organization co-chairs the group.
+    pub async fn review(
+        &self,
+        first: Uuid,
+        second: Uuid,
+        decision: crate::log::Decision,
+        note: String,
+    ) -> Result<(), LedgerError> {
+        let (first, second) = if first < second {
+            (first, second)
+        } else {
+            (second, first)
+        };
+        if first == second {
+            return Err(LedgerError::Invalid(vec![FieldViolation::new(
+                "second_report",
+                "a review is about two different reports",
+            )]));
+        }
+        let revision_of = |id: Uuid, field: &str| -> Result<u64, LedgerError> {
+            match self.store.report_state(id)? {
+                Some(state) => Ok(state.revision),
+                None => Err(LedgerError::Invalid(vec![FieldViolation::new(
+                    field,
+                    format!("no report {id} is held at this node"),
+                )])),
+            }
+        };
+        let review = ReviewDecision {
+            first_report: first,
+            first_revision: revision_of(first, "first_report")?,
+            second_report: second,
+            second_revision: revision_of(second, "second_report")?,
+            decision,
+            note,
+        };
+        self.write(WriteRequest::Review { review })
+            .await
+            .map(|_| ())
+    }
+
     /// Withdraws a report for ever.
     pub async fn withdraw(
         &self,
@@ -411,10 +505,11 @@ impl Ledger {
                 continue;
             }
             let queued = match verify_received(entry_bytes, &keys_of) {
-                Ok((entry_bytes, entry_hash, body)) => self.send_write(WriteRequest::Ingest {
-                    entry_bytes,
-                    entry_hash,
-                    body: Box::new(body),
+                Ok(verified) => self.send_write(WriteRequest::Ingest {
+                    entry_bytes: verified.entry_bytes,
+                    entry_hash: verified.entry_hash,
+                    body: Box::new(verified.body),
+                    content: verified.content.map(Box::new),
                 }),
                 Err(rejection) => Err(LedgerError::Rejected(rejection)),
             };
@@ -513,8 +608,13 @@ impl Ledger {
 
     /// Builds the view of a report from its state and its content entry.
     pub fn view(&self, state: ReportState) -> Result<ReportView, LedgerError> {
-        let content = load_content(&self.store, &state)?;
-        Ok(ReportView { state, content })
+        match load_content(&self.store, &state)? {
+            Some(content) => Ok(ReportView { state, content }),
+            None => Err(LedgerError::ContentPending {
+                id: state.id,
+                revision: state.revision,
+            }),
+        }
     }
 
     /// Stops accepting writes, lets the queued ones finish, and flushes the store.
@@ -537,12 +637,26 @@ impl Ledger {
     }
 }
 
+/// An entry received from elsewhere that passed [`verify_received`].
+pub(crate) struct VerifiedEntry {
+    /// The bytes as received (stored as they are).
+    pub entry_bytes: Vec<u8>,
+    /// Hash of its body.
+    pub entry_hash: EntryHash,
+    /// Its decoded body.
+    pub body: EntryBody,
+    /// Its content, checked against the signed digest and validated; `None` for a
+    /// withdrawal or a purged (superseded) revision.
+    pub content: Option<ReportContent>,
+}
+
 /// Decodes and authenticates an entry received from elsewhere: well-formed, from a member,
-/// signed by one of that member's keys over these exact bytes, with valid content.
+/// signed by one of that member's keys over these exact bytes, with content matching the
+/// signed digest and valid.
 pub(crate) fn verify_received(
     entry_bytes: Vec<u8>,
     keys_of: &impl Fn(&str) -> Option<Vec<ed25519_dalek::VerifyingKey>>,
-) -> Result<(Vec<u8>, EntryHash, EntryBody), IngestRejection> {
+) -> Result<VerifiedEntry, IngestRejection> {
     let entry = codec::decode_signed_entry(&entry_bytes)
         .map_err(|error| IngestRejection::Malformed(error.to_string()))?;
     let body = codec::decode_entry_body(&entry.body_bytes)
@@ -563,7 +677,13 @@ pub(crate) fn verify_received(
             organization: organization.clone(),
             sequence,
         })?;
-    if let Change::Content(content) = &body.change {
+    let content =
+        codec::entry_content(&entry, &body).map_err(|error| IngestRejection::InvalidContent {
+            organization: organization.clone(),
+            sequence,
+            detail: error.to_string(),
+        })?;
+    if let Some(content) = &content {
         // The author's "today" is not ours: dates are checked for shape and order only.
         validate_draft(&content.to_draft(), Date::MAX).map_err(|violations| {
             IngestRejection::InvalidContent {
@@ -578,7 +698,12 @@ pub(crate) fn verify_received(
         })?;
     }
     let entry_hash = entry.hash();
-    Ok((entry_bytes, entry_hash, body))
+    Ok(VerifiedEntry {
+        entry_bytes,
+        entry_hash,
+        body,
+        content,
+    })
 }
 
 /// Today's date (UTC) by this node's clock: what "actual dates not in the future" is
@@ -594,8 +719,10 @@ fn now_unix_ms() -> i64 {
         .unwrap_or(0)
 }
 
-/// Reads and decodes the content a report state points at.
-fn load_content(store: &Store, state: &ReportState) -> Result<ReportContent, LedgerError> {
+/// Reads and decodes the content a report state points at: `None` when that entry arrived
+/// with its content purged (its author already superseded it; the next revision is on its
+/// way).
+fn load_content(store: &Store, state: &ReportState) -> Result<Option<ReportContent>, LedgerError> {
     let bytes = store
         .entry(&state.organization, state.content_sequence)?
         .ok_or_else(|| {
@@ -613,9 +740,9 @@ fn load_content(store: &Store, state: &ReportState) -> Result<ReportContent, Led
     let entry = codec::decode_signed_entry(&bytes).map_err(corrupt)?;
     let body = codec::decode_entry_body(&entry.body_bytes).map_err(corrupt)?;
     match body.change {
-        Change::Content(content) => Ok(*content),
-        Change::Withdrawal { .. } => Err(StoreError::Corrupt(format!(
-            "report {} points at a withdrawal for its content",
+        Change::Content(_) => Ok(codec::entry_content(&entry, &body).map_err(corrupt)?),
+        Change::Withdrawal { .. } | Change::Review(_) => Err(StoreError::Corrupt(format!(
+            "report {} points at an entry without content for its content",
             state.id
         ))
         .into()),
@@ -632,8 +759,14 @@ fn build_index(store: &Store) -> Result<MemoryIndex, LedgerError> {
         let Some(last) = batch.last() else { break };
         after = Some(last.id);
         for state in batch {
-            let content = load_content(store, &state)?;
-            index.set(state.id, &index_keys(&content, &state));
+            // A report whose current content has not arrived yet is not listed.
+            if let Some(content) = load_content(store, &state)? {
+                index.set_report(
+                    state.id,
+                    &index_keys(&content, &state),
+                    Some(report_facts(&content, &state)),
+                );
+            }
         }
     }
     if !index.is_empty() {
@@ -696,9 +829,40 @@ pub fn index_keys(content: &ReportContent, state: &ReportState) -> Vec<IndexKey>
         }
     }
     keys.extend(words.iter().map(|w| IndexKey::new(IndexKind::Word, w)));
+    for text in &content.title {
+        keys.extend(
+            search_tokens(&text.text)
+                .iter()
+                .map(|w| IndexKey::new(IndexKind::TitleWord, w)),
+        );
+    }
+    keys.extend(
+        consolidated::report_topics(content)
+            .into_iter()
+            .map(|topic| IndexKey::new(IndexKind::Topic, topic)),
+    );
+    keys.extend(content.participants.iter().map(|p| {
+        IndexKey::new(
+            IndexKind::Participant,
+            index::participant_value(&p.organization),
+        )
+    }));
     keys.sort();
     keys.dedup();
     keys
+}
+
+/// What the consolidated view reads of a report without going to the store.
+pub fn report_facts(content: &ReportContent, state: &ReportState) -> ReportFacts {
+    ReportFacts {
+        organization: state.organization.clone(),
+        created_at_ms: state.created_at_ms,
+        updated_at_ms: state.updated_at_ms,
+        revision: state.revision,
+        withdrawn: state.withdrawn,
+        start: content.dates.start(),
+        end: content.dates.end(),
+    }
 }
 
 /// The value a theme is indexed under: "VOCABULARY:code".
@@ -711,18 +875,20 @@ struct Writer {
     store: Arc<Store>,
     signing_key: ed25519_dalek::SigningKey,
     index: Arc<std::sync::RwLock<MemoryIndex>>,
+    last_applied: LastApplied,
 }
 
 impl Writer {
     fn run(self, commands: std_mpsc::Receiver<WriteCommand>, acks: std_mpsc::Sender<PendingAck>) {
         while let Ok(command) = commands.recv() {
             match self.execute(command.request) {
-                Ok((change, head, outcome)) => {
+                Ok(applied) => {
                     if acks
                         .send(PendingAck {
-                            change,
-                            head,
-                            outcome,
+                            change: applied.change,
+                            head: applied.head,
+                            purge: applied.purge,
+                            outcome: applied.outcome,
                             reply: command.reply,
                         })
                         .is_err()
@@ -746,7 +912,9 @@ impl Writer {
                 entry_bytes,
                 entry_hash,
                 body,
-            } => self.ingest(entry_bytes, entry_hash, *body),
+                content,
+            } => self.ingest(entry_bytes, entry_hash, *body, content.map(|c| *c)),
+            WriteRequest::Review { review } => self.author_review(review, now),
             WriteRequest::Submit {
                 content,
                 idempotency_key,
@@ -761,14 +929,15 @@ impl Writer {
                     let content = load_content(&self.store, &state)?;
                     // Wait for the flush anyway: the first call may not be durable yet.
                     let change = self.store.last_change()?;
-                    return Ok((
+                    return Ok(Applied {
                         change,
-                        None,
-                        WriteOutcome {
-                            report: ReportView { state, content },
+                        head: None,
+                        purge: None,
+                        outcome: WriteOutcome {
+                            report: content.map(|content| ReportView { state, content }),
                             replayed: true,
                         },
-                    ));
+                    });
                 }
                 let id = Uuid::now_v7();
                 let state = ReportState {
@@ -784,7 +953,7 @@ impl Writer {
                 };
                 self.append(
                     state,
-                    Change::Content(Box::new(content)),
+                    AuthoredChange::Content(Box::new(content)),
                     ChangeKind::Created,
                     idempotency_key,
                     now,
@@ -803,7 +972,7 @@ impl Writer {
                 };
                 self.append(
                     next,
-                    Change::Content(Box::new(content)),
+                    AuthoredChange::Content(Box::new(content)),
                     ChangeKind::Revised,
                     None,
                     now,
@@ -824,7 +993,7 @@ impl Writer {
                 };
                 self.append(
                     next,
-                    Change::Withdrawal { reason },
+                    AuthoredChange::Withdrawal { reason },
                     ChangeKind::Withdrawn,
                     None,
                     now,
@@ -867,7 +1036,7 @@ impl Writer {
     fn append(
         &self,
         mut state: ReportState,
-        change: Change,
+        change: AuthoredChange,
         change_kind: ChangeKind,
         idempotency_key: Option<String>,
         now: i64,
@@ -875,6 +1044,7 @@ impl Writer {
         let head = self.store.head(&self.organization)?;
         let sequence = head.map_or(1, |h| h.sequence + 1);
         let previous_hash = head.map_or(EntryHash::GENESIS, |h| h.hash);
+        let superseded_content = state.content_sequence;
         let body = EntryBody {
             organization: self.organization.clone(),
             sequence,
@@ -883,21 +1053,41 @@ impl Writer {
             report_id: state.id,
             revision: state.revision,
             epoch: self.store.writer_epoch()?,
-            change,
+            // Set below, once the change is known.
+            change: Change::Withdrawal {
+                reason: String::new(),
+            },
         };
-        let body_bytes = codec::encode_entry_body(&body);
-        let entry = SignedEntry::sign(body_bytes, &self.signing_key);
+        let (entry, new_content) = match change {
+            AuthoredChange::Content(content) => (
+                codec::sign_content_entry(body, &content, &self.signing_key),
+                Some(*content),
+            ),
+            AuthoredChange::Withdrawal { reason } => {
+                let body = EntryBody {
+                    change: Change::Withdrawal { reason },
+                    ..body
+                };
+                let body_bytes = codec::encode_entry_body(&body);
+                (SignedEntry::sign(body_bytes, &self.signing_key), None)
+            }
+        };
         let entry_hash = entry.hash();
         state.latest_sequence = sequence;
-        let content = match body.change {
-            Change::Content(content) => {
+        let content = match new_content {
+            Some(content) => {
                 state.content_sequence = sequence;
-                *content
+                Some(content)
             }
-            Change::Withdrawal { .. } => load_content(&self.store, &state)?,
+            None => load_content(&self.store, &state)?,
+        };
+        let purge = if state.content_sequence != superseded_content && superseded_content > 0 {
+            self.purged_entry(&self.organization, superseded_content)?
+        } else {
+            None
         };
         self.apply_entry(
-            body.organization,
+            self.organization.clone(),
             sequence,
             previous_hash,
             entry_hash,
@@ -906,7 +1096,31 @@ impl Writer {
             content,
             change_kind,
             idempotency_key,
+            purge,
         )
+    }
+
+    /// Entry `sequence` of `organization` without its content, to write once a later
+    /// revision supersedes it (`None` if there is nothing to remove).
+    fn purged_entry(
+        &self,
+        organization: &str,
+        sequence: u64,
+    ) -> Result<Option<Purge>, LedgerError> {
+        let Some(bytes) = self.store.entry(organization, sequence)? else {
+            return Ok(None);
+        };
+        let entry = codec::decode_signed_entry(&bytes).map_err(|error| {
+            StoreError::Corrupt(format!("entry {sequence} of {organization}: {error}"))
+        })?;
+        if entry.content.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(Purge {
+            organization: organization.to_string(),
+            sequence,
+            purged_bytes: codec::encode_signed_entry(&entry.purged()),
+        }))
     }
 
     /// Writes one entry (authored here or received) with the state and index keys it
@@ -920,9 +1134,10 @@ impl Writer {
         entry_hash: EntryHash,
         entry_bytes: Vec<u8>,
         state: ReportState,
-        content: ReportContent,
+        content: Option<ReportContent>,
         change_kind: ChangeKind,
         idempotency_key: Option<String>,
+        purge: Option<Purge>,
     ) -> Result<Applied, LedgerError> {
         let change = self.store.apply(&WriteSet {
             organization: organization.clone(),
@@ -930,28 +1145,113 @@ impl Writer {
             previous_hash,
             entry_hash,
             entry_bytes,
-            state: state.clone(),
-            change_kind,
-            idempotency_key,
+            effect: WriteEffect::Report {
+                state: state.clone(),
+                change_kind,
+                idempotency_key,
+            },
         })?;
-        self.index
-            .write()
+        {
+            let mut index = self
+                .index
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            match &content {
+                Some(content) => index.set_report(
+                    state.id,
+                    &index_keys(content, &state),
+                    Some(report_facts(content, &state)),
+                ),
+                // Not listed until its current content arrives.
+                None => index.set_report(state.id, &[], None),
+            }
+        }
+        self.last_applied
+            .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .set(state.id, &index_keys(&content, &state));
-        Ok((
+            .insert(organization.clone(), now_unix_ms());
+        Ok(Applied {
             change,
-            Some((
+            head: Some((
                 organization,
                 LogHead {
                     sequence,
                     hash: entry_hash,
                 },
             )),
-            WriteOutcome {
-                report: ReportView { state, content },
+            purge,
+            outcome: WriteOutcome {
+                report: content.map(|content| ReportView { state, content }),
                 replayed: false,
             },
-        ))
+        })
+    }
+
+    /// Writes a review decision's entry (authored here or received) with its record.
+    fn apply_review_entry(
+        &self,
+        organization: String,
+        sequence: u64,
+        previous_hash: EntryHash,
+        entry_hash: EntryHash,
+        entry_bytes: Vec<u8>,
+        record: ReviewRecord,
+    ) -> Result<Applied, LedgerError> {
+        let change = self.store.apply(&WriteSet {
+            organization: organization.clone(),
+            sequence,
+            previous_hash,
+            entry_hash,
+            entry_bytes,
+            effect: WriteEffect::Review(record),
+        })?;
+        self.last_applied
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(organization.clone(), now_unix_ms());
+        Ok(Applied {
+            change,
+            head: Some((
+                organization,
+                LogHead {
+                    sequence,
+                    hash: entry_hash,
+                },
+            )),
+            purge: None,
+            outcome: WriteOutcome {
+                report: None,
+                replayed: false,
+            },
+        })
+    }
+
+    /// Signs and writes a review decision of this node's organization.
+    fn author_review(&self, review: ReviewDecision, now: i64) -> Result<Applied, LedgerError> {
+        let head = self.store.head(&self.organization)?;
+        let sequence = head.map_or(1, |h| h.sequence + 1);
+        let previous_hash = head.map_or(EntryHash::GENESIS, |h| h.hash);
+        let record = review_record(&review, &self.organization, sequence, now);
+        let body = EntryBody {
+            organization: self.organization.clone(),
+            sequence,
+            previous_hash,
+            authored_at_unix_ms: now,
+            // The decision's own id: every entry names one.
+            report_id: Uuid::now_v7(),
+            revision: 1,
+            epoch: self.store.writer_epoch()?,
+            change: Change::Review(review),
+        };
+        let entry = SignedEntry::sign(codec::encode_entry_body(&body), &self.signing_key);
+        self.apply_review_entry(
+            self.organization.clone(),
+            sequence,
+            previous_hash,
+            entry.hash(),
+            codec::encode_signed_entry(&entry),
+            record,
+        )
     }
 
     /// The apply rule for an entry authored elsewhere (signature already verified).
@@ -960,6 +1260,7 @@ impl Writer {
         entry_bytes: Vec<u8>,
         entry_hash: EntryHash,
         body: EntryBody,
+        received_content: Option<ReportContent>,
     ) -> Result<Applied, LedgerError> {
         let organization = body.organization.clone();
         let sequence = body.sequence;
@@ -976,12 +1277,11 @@ impl Writer {
         match check_append(head, sequence, body.previous_hash, entry_hash, held_hash) {
             Ok(()) => {}
             Err(ApplyError::Duplicate { .. }) => {
-                let report = self.store.report_state(body.report_id)?;
-                let report = match report {
-                    Some(state) => {
-                        let content = load_content(&self.store, &state)?;
-                        ReportView { state, content }
-                    }
+                let report = match self.store.report_state(body.report_id)? {
+                    Some(state) => load_content(&self.store, &state)?
+                        .map(|content| ReportView { state, content }),
+                    // A review decision is about no report of its own.
+                    None if matches!(body.change, Change::Review(_)) => None,
                     None => {
                         return Err(StoreError::Corrupt(format!(
                             "entry {sequence} of {organization} is held but its report is not"
@@ -989,14 +1289,15 @@ impl Writer {
                         .into());
                     }
                 };
-                return Ok((
-                    self.store.last_change()?,
-                    None,
-                    WriteOutcome {
+                return Ok(Applied {
+                    change: self.store.last_change()?,
+                    head: None,
+                    purge: None,
+                    outcome: WriteOutcome {
                         report,
                         replayed: true,
                     },
-                ));
+                });
             }
             Err(ApplyError::Gap { head, sequence }) => {
                 return Err(IngestRejection::Gap {
@@ -1024,6 +1325,17 @@ impl Writer {
             Err(other) => {
                 return Err(IngestRejection::Malformed(other.to_string()).into());
             }
+        }
+        if let Change::Review(review) = &body.change {
+            let record = review_record(review, &organization, sequence, body.authored_at_unix_ms);
+            return self.apply_review_entry(
+                organization,
+                sequence,
+                body.previous_hash,
+                entry_hash,
+                entry_bytes,
+                record,
+            );
         }
         let conflict = |detail: String| IngestRejection::Conflict {
             organization: organization.clone(),
@@ -1096,10 +1408,25 @@ impl Writer {
                 },
                 ChangeKind::Withdrawn,
             ),
+            (Some(_), Change::Review(_)) => {
+                // Handled before: a review's entry names its own id, never a report's.
+                return Err(conflict(format!(
+                    "reuses report id {} for a review decision",
+                    body.report_id
+                ))
+                .into());
+            }
         };
         let content = match body.change {
-            Change::Content(content) => *content,
-            Change::Withdrawal { .. } => load_content(&self.store, &state)?,
+            Change::Content(_) => received_content,
+            Change::Withdrawal { .. } | Change::Review(_) => load_content(&self.store, &state)?,
+        };
+        // The revision this entry supersedes keeps its body and signature, not its content.
+        let purge = match (&existing, &body.change) {
+            (Some(previous), Change::Content(_)) => {
+                self.purged_entry(&organization, previous.content_sequence)?
+            }
+            _ => None,
         };
         self.apply_entry(
             organization,
@@ -1111,6 +1438,7 @@ impl Writer {
             content,
             change_kind,
             None,
+            purge,
         )
     }
 
@@ -1130,9 +1458,47 @@ impl Writer {
     }
 }
 
-/// A write applied in memory: its change number, the log head it produced, and the outcome
-/// to report once durable.
-type Applied = (u64, Option<(String, LogHead)>, WriteOutcome);
+/// The record a review decision entry leaves in the store.
+fn review_record(
+    review: &ReviewDecision,
+    organization: &str,
+    sequence: u64,
+    decided_at_ms: i64,
+) -> ReviewRecord {
+    ReviewRecord {
+        first_report: review.first_report,
+        second_report: review.second_report,
+        first_revision: review.first_revision,
+        second_revision: review.second_revision,
+        decision: review.decision,
+        note: review.note.clone(),
+        organization: organization.to_string(),
+        decided_at_ms,
+        sequence,
+    }
+}
+
+/// A write applied in memory, waiting for its flush.
+struct Applied {
+    /// Its change number.
+    change: u64,
+    /// The log head it produced (none for replays and duplicates).
+    head: Option<(String, LogHead)>,
+    /// The superseded entry to strip of its content once this write is durable.
+    purge: Option<Purge>,
+    /// What to tell the caller once durable.
+    outcome: WriteOutcome,
+}
+
+/// An entry to rewrite without its content. Applied only after the entry superseding it
+/// is durable: a peer may read the purged entry the moment it is written, and must never
+/// see a report's content gone while the revision replacing it could still be lost in a
+/// crash.
+struct Purge {
+    organization: String,
+    sequence: u64,
+    purged_bytes: Vec<u8>,
+}
 
 /// Group commit: flush once for every write that queued up during the previous flush, then
 /// acknowledge them all and publish the new durable change number.
@@ -1148,6 +1514,21 @@ fn run_flusher(
         let highest = group.iter().map(|ack| ack.change).max().unwrap_or(0);
         match store.flush_blocking() {
             Ok(()) => {
+                // The superseding entries are durable now: strip the superseded ones (before
+                // the new frontier is published, so whoever reads up to it sees them purged).
+                for purge in group.iter().filter_map(|ack| ack.purge.as_ref()) {
+                    if let Err(error) =
+                        store.purge_entry(&purge.organization, purge.sequence, &purge.purged_bytes)
+                    {
+                        // The content stays: storage is larger, nothing is lost.
+                        tracing::warn!(
+                            %error,
+                            organization = %purge.organization,
+                            sequence = purge.sequence,
+                            "could not purge a superseded revision's content"
+                        );
+                    }
+                }
                 durable_frontier.send_if_modified(|frontier| {
                     let mut advanced = false;
                     for (organization, head) in group.iter().filter_map(|ack| ack.head.as_ref()) {

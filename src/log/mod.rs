@@ -9,14 +9,18 @@
 //! Pure: no IO. The byte encoding of bodies lives in `rpc::codec` (protobuf), because the
 //! entry is a wire format; this module only ever sees the bytes it is given and never
 //! re-encodes them, since protobuf encoding is not canonical and signatures cover bytes.
+//!
+//! A content change signs a [`ContentDigest`] of the report content, not the content
+//! itself: the content bytes travel beside the body in [`SignedEntry::content`]. That is
+//! what lets a node purge the content of a revision a later one superseded (storage
+//! shrinks) while every body, signature and chain link stays verifiable, by it and by every
+//! node it relays the log to.
 
 use std::collections::BTreeMap;
 
 use ed25519_dalek::{Signer, Verifier};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
-
-use crate::report::ReportContent;
 
 /// SHA-256 of an entry body: the link of the hash chain and the identity of an entry.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -60,16 +64,91 @@ pub struct LogHead {
 /// A node's position in every organization's log. Its size is bounded by the membership.
 pub type Frontier = BTreeMap<String, LogHead>;
 
+/// The signed commitment to a report content: its bytes' SHA-256 and length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ContentDigest {
+    /// SHA-256 of the encoded content.
+    pub sha256: [u8; 32],
+    /// Length of the encoded content in bytes.
+    pub length: u64,
+}
+
+impl ContentDigest {
+    /// The digest of `content_bytes`.
+    pub fn of(content_bytes: &[u8]) -> ContentDigest {
+        ContentDigest {
+            sha256: Sha256::digest(content_bytes).into(),
+            length: content_bytes.len() as u64,
+        }
+    }
+
+    /// True when `content_bytes` are the bytes this digest commits to.
+    pub fn matches(&self, content_bytes: &[u8]) -> bool {
+        *self == ContentDigest::of(content_bytes)
+    }
+}
+
 /// What an entry does to its report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
-    /// Creates the report (revision 1) or replaces its whole content.
-    Content(Box<ReportContent>),
+    /// Creates the report (revision 1) or replaces its whole content: the digest of the
+    /// new content, which travels in [`SignedEntry::content`].
+    Content(ContentDigest),
     /// Withdraws the report, for ever.
     Withdrawal {
         /// Why, as the author gave it.
         reason: String,
     },
+    /// A co-chair's decision about a flagged pair (the entry's report id is the decision's
+    /// own id).
+    Review(ReviewDecision),
+}
+
+/// What a co-chair decided about a pair of reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Decision {
+    /// A real duplicate or overlap.
+    Confirmed,
+    /// Not an overlap.
+    Dismissed,
+    /// Run jointly.
+    Joint,
+}
+
+impl Decision {
+    /// The public name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Decision::Confirmed => "CONFIRMED",
+            Decision::Dismissed => "DISMISSED",
+            Decision::Joint => "JOINT",
+        }
+    }
+
+    /// The decision named `name` (case-insensitive).
+    pub fn from_name(name: &str) -> Option<Decision> {
+        [Decision::Confirmed, Decision::Dismissed, Decision::Joint]
+            .into_iter()
+            .find(|d| d.name().eq_ignore_ascii_case(name.trim()))
+    }
+}
+
+/// A review decision as signed: the pair at the revisions the co-chair saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewDecision {
+    /// The smaller report id of the pair.
+    pub first_report: Uuid,
+    /// Its revision when decided.
+    pub first_revision: u64,
+    /// The larger report id.
+    pub second_report: Uuid,
+    /// Its revision when decided.
+    pub second_revision: u64,
+    /// The decision.
+    pub decision: Decision,
+    /// Why (free text).
+    pub note: String,
 }
 
 /// The decoded body of a log entry.
@@ -93,11 +172,15 @@ pub struct EntryBody {
     pub change: Change,
 }
 
-/// An entry as stored and shipped: body bytes exactly as signed, plus the signature.
+/// An entry as stored and shipped: body bytes exactly as signed, the signature, and the
+/// content the body's digest commits to (unless purged).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedEntry {
     /// Encoded [`EntryBody`]; never re-encoded after signing.
     pub body_bytes: Vec<u8>,
+    /// Encoded report content for a content change; `None` for a withdrawal and for a
+    /// content change whose revision was superseded and purged.
+    pub content: Option<Vec<u8>>,
     /// Ed25519 signature over `body_bytes`.
     pub signature: [u8; 64],
     /// Which of the organization's keys signed: see [`key_id`].
@@ -105,13 +188,32 @@ pub struct SignedEntry {
 }
 
 impl SignedEntry {
-    /// Signs `body_bytes` with `key`.
+    /// Signs `body_bytes` with `key` (an entry without content bytes: see
+    /// [`SignedEntry::with_content`]).
     pub fn sign(body_bytes: Vec<u8>, key: &ed25519_dalek::SigningKey) -> SignedEntry {
         let signature = key.sign(&body_bytes).to_bytes();
         SignedEntry {
             body_bytes,
+            content: None,
             signature,
             key_id: key_id(&key.verifying_key()),
+        }
+    }
+
+    /// The entry carrying `content_bytes` beside its body (the body must hold their digest).
+    pub fn with_content(self, content_bytes: Vec<u8>) -> SignedEntry {
+        SignedEntry {
+            content: Some(content_bytes),
+            ..self
+        }
+    }
+
+    /// The same entry without its content: what is kept once a later revision supersedes
+    /// it. Its hash, signature and chain link are unchanged.
+    pub fn purged(&self) -> SignedEntry {
+        SignedEntry {
+            content: None,
+            ..self.clone()
         }
     }
 
@@ -461,6 +563,20 @@ mod tests {
             tampered.verify(&key.verifying_key()),
             Err(ApplyError::BadSignature)
         );
+    }
+
+    #[test]
+    fn a_purged_entry_keeps_its_identity_and_signature() {
+        let key = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
+        let content = b"report content".to_vec();
+        let digest = ContentDigest::of(&content);
+        assert!(digest.matches(&content));
+        assert!(!digest.matches(b"other content"));
+        let entry = SignedEntry::sign(b"body with digest".to_vec(), &key).with_content(content);
+        let purged = entry.purged();
+        assert_eq!(purged.content, None);
+        assert_eq!(purged.hash(), entry.hash());
+        assert_eq!(purged.verify(&key.verifying_key()), Ok(()));
     }
 
     /// A chain of `n` entries of `organization` signed by `key`: (sequence, previous, entry).

@@ -53,6 +53,8 @@ pub struct ReplicationOptions {
     pub max_batch_bytes: u32,
     /// Local address to dial peers from.
     pub source_address: Option<std::net::IpAddr>,
+    /// Where the bytes of the connections dialled to peers are counted.
+    pub traffic: Arc<crate::traffic::TrafficCounters>,
 }
 
 impl Default for ReplicationOptions {
@@ -66,6 +68,7 @@ impl Default for ReplicationOptions {
             anti_entropy: Duration::from_secs(30),
             max_batch_bytes: 1024 * 1024,
             source_address: None,
+            traffic: crate::traffic::TrafficCounters::new(),
         }
     }
 }
@@ -504,12 +507,13 @@ impl Session {
     }
 
     async fn session(&self, stopped: &mut watch::Receiver<bool>) -> SessionEnd {
-        let connect = PeerClient::connect(
+        let connect = PeerClient::connect_counted(
             &self.peer.endpoint,
             &self.tls,
             self.options.rpc_timeout,
             self.options.keepalive,
             self.options.source_address,
+            self.options.traffic.clone(),
         );
         let client = tokio::select! {
             client = connect => match client {

@@ -438,6 +438,24 @@ impl Contact {
     }
 }
 
+/// An IATI element (or attribute of `iati-activity`) kept verbatim with a report, so that
+/// an IATI export reproduces what the report has no field for (see `crate::iati`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct IatiExtra {
+    /// The element's name under `iati-activity` ("budget", "usg:treasury-account"), or "@"
+    /// and an attribute name ("@default-currency").
+    pub path: String,
+    /// The element as written (one well-formed element with the namespace declarations it
+    /// uses), or the attribute's value.
+    pub xml: String,
+    /// Empty when the element maps to no report field; otherwise `field: JSON value`
+    /// (`countries: "SO"`): an export writes the element in place of the one it would make
+    /// from that value, while the report still holds the value.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub mapped_to: String,
+}
+
 /// Dates as sent: ISO 8601 calendar dates, or empty.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
@@ -526,6 +544,12 @@ pub struct ReportDraft {
     pub contact: Option<Contact>,
     /// City or venue.
     pub location: String,
+    /// The IATI activity identifier, when the report is (or came from) an IATI activity.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub iati_identifier: String,
+    /// IATI elements kept verbatim for export.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub iati_extra: Vec<IatiExtra>,
 }
 
 /// Validated, normalized report content: what an organization says about an activity.
@@ -559,6 +583,12 @@ pub struct ReportContent {
     pub contact: Option<Contact>,
     /// City or venue.
     pub location: String,
+    /// The IATI activity identifier, or empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub iati_identifier: String,
+    /// IATI elements kept verbatim for export.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub iati_extra: Vec<IatiExtra>,
 }
 
 impl ReportContent {
@@ -605,6 +635,8 @@ impl ReportContent {
             links: self.links.clone(),
             contact: self.contact.clone(),
             location: self.location.clone(),
+            iati_identifier: self.iati_identifier.clone(),
+            iati_extra: self.iati_extra.clone(),
         }
     }
 }

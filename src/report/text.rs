@@ -58,6 +58,26 @@ pub fn search_tokens(text: &str) -> Vec<String> {
     tokens
 }
 
+/// `text` lower-cased, diacritics folded as in [`search_tokens`], with everything that is
+/// not a letter or digit removed: the key names are compared by, so that "U.N. Women",
+/// "UN-Women" and "UN Women" are one organization.
+pub fn compact_key(text: &str) -> String {
+    let mut key = String::new();
+    for original in text.chars() {
+        for c in original.to_lowercase() {
+            if is_dropped_mark(c) {
+                continue;
+            }
+            if let Some(folded) = fold_latin(c) {
+                key.push_str(folded);
+            } else if c.is_alphanumeric() || is_word_internal_mark(c) {
+                key.push(c);
+            }
+        }
+    }
+    key
+}
+
 /// True when `text` contains a control character (Unicode category Cc: U+0000..U+001F,
 /// U+007F..U+009F) other than tab, line feed and carriage return.
 pub fn has_control_characters(text: &str) -> bool {

@@ -12,7 +12,10 @@
 //! become alpha-2, region codes are zero-padded, theme vocabularies upper-cased, activity
 //! types, statuses, roles and relations parsed); duplicate countries, regions, themes,
 //! target groups, participants and related reports are dropped, keeping the first; an
-//! all-empty contact becomes `None`. Validating the content's own draft
+//! all-empty contact becomes `None`. The IATI fields: `iati_identifier` is one line of at most
+//! 255 characters; each `iati_extra` entry names an `iati-activity` child (or "@" and one of
+//! its attributes) and holds one well-formed element of that name (`crate::iati::check_extra`),
+//! kept exactly as sent. Validating the content's own draft
 //! ([`ReportContent::to_draft`]) gives the same content back.
 
 use std::collections::HashSet;
@@ -22,7 +25,7 @@ use super::vocabulary::{
     TARGET_GROUPS, country_alpha2, normalize_theme, region, target_group, theme_vocabulary,
 };
 use super::{
-    ActivityDates, ActivityStatus, ActivityType, Contact, Date, FieldViolation, Link,
+    ActivityDates, ActivityStatus, ActivityType, Contact, Date, FieldViolation, IatiExtra, Link,
     LocalizedText, Participant, ParticipantRole, RelatedReport, Relation, ReportContent,
     ReportDraft, TextInput,
 };
@@ -63,6 +66,15 @@ pub struct Limits {
     pub related: usize,
     /// Entries in `links`.
     pub links: usize,
+    /// Characters in the IATI activity identifier.
+    pub iati_identifier_chars: usize,
+    /// Entries in `iati_extra`.
+    pub iati_extras: usize,
+    /// Bytes of all `iati_extra` entries together (paths, XML and `mapped_to`): what keeps
+    /// one log entry well under the node's message size.
+    pub iati_extra_bytes: usize,
+    /// Characters in one `iati_extra[].mapped_to`.
+    pub iati_mapped_to_chars: usize,
 }
 
 impl Limits {
@@ -84,6 +96,10 @@ impl Limits {
         participants: 100,
         related: 100,
         links: 100,
+        iati_identifier_chars: 255,
+        iati_extras: 5_000,
+        iati_extra_bytes: 2_000_000,
+        iati_mapped_to_chars: 2_000,
     };
 }
 
@@ -135,6 +151,15 @@ pub fn validate_draft_with_limits(
             limits.location_chars,
         )
         .unwrap_or_default();
+    let iati_identifier = check
+        .line(
+            "iati_identifier",
+            "the IATI identifier",
+            &draft.iati_identifier,
+            limits.iati_identifier_chars,
+        )
+        .unwrap_or_default();
+    let iati_extra = check.iati_extra(&draft.iati_extra);
 
     let violations = check.violations;
     let (true, Some(activity_type), Some(status)) = (violations.is_empty(), activity_type, status)
@@ -156,6 +181,8 @@ pub fn validate_draft_with_limits(
         links,
         contact,
         location,
+        iati_identifier,
+        iati_extra,
     })
 }
 
@@ -776,6 +803,63 @@ impl Checker<'_> {
             person,
         };
         (!contact.is_empty()).then_some(contact)
+    }
+
+    /// IATI elements kept verbatim: each path an `iati-activity` child or attribute, each
+    /// element well-formed (checked by `crate::iati::check_extra`), within the limits. Kept
+    /// as sent: verbatim means verbatim.
+    fn iati_extra(&mut self, list: &[IatiExtra]) -> Vec<IatiExtra> {
+        if !self.count_ok(
+            "iati_extra",
+            list.len(),
+            self.limits.iati_extras,
+            "kept IATI elements",
+        ) {
+            return Vec::new();
+        }
+        let bytes: usize = list
+            .iter()
+            .map(|e| e.path.len() + e.xml.len() + e.mapped_to.len())
+            .sum();
+        if bytes > self.limits.iati_extra_bytes {
+            self.fail(
+                "iati_extra",
+                format!(
+                    "the kept IATI elements take {bytes} bytes; at most {} are allowed",
+                    self.limits.iati_extra_bytes
+                ),
+            );
+            return Vec::new();
+        }
+        let mut out = Vec::with_capacity(list.len());
+        for (index, extra) in list.iter().enumerate() {
+            let mut ok = true;
+            if let Err(problem) = crate::iati::check_extra(&extra.path, &extra.xml) {
+                let part = if problem.in_path { "path" } else { "xml" };
+                self.fail(format!("iati_extra[{index}].{part}"), problem.message);
+                ok = false;
+            }
+            let mapped_field = format!("iati_extra[{index}].mapped_to");
+            if self
+                .line(
+                    &mapped_field,
+                    "mapped_to",
+                    &extra.mapped_to,
+                    self.limits.iati_mapped_to_chars,
+                )
+                .is_none()
+            {
+                ok = false;
+            }
+            if ok {
+                out.push(IatiExtra {
+                    path: extra.path.clone(),
+                    xml: extra.xml.clone(),
+                    mapped_to: extra.mapped_to.trim().to_string(),
+                });
+            }
+        }
+        out
     }
 
     fn email_ok(&mut self, email: &str) -> bool {
@@ -1979,6 +2063,8 @@ mod tests {
                 links,
                 contact,
                 location: self.text(),
+                iati_identifier: String::new(),
+                iati_extra: Vec::new(),
             }
         }
     }

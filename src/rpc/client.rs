@@ -14,7 +14,9 @@ use tonic_types::StatusExt;
 use super::codec::content_from_pb_stored;
 use super::convert::{timestamp, unix_ms};
 use super::pb;
+use super::pb::coordination_client::CoordinationClient;
 use super::pb::reports_client::ReportsClient;
+use super::pb::view_client::ViewClient;
 use crate::report::{ActivityStatus, ActivityType, Date, FieldViolation, ReportDraft, Theme};
 
 /// A failed call, as the caller should see it.
@@ -122,6 +124,115 @@ impl From<tonic::Status> for ClientError {
     }
 }
 
+/// A flagged pair of reports (a notice on submit, or an entry of the overlap inbox).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RemoteOverlap {
+    /// PROBABLE_DUPLICATE, POTENTIAL_OVERLAP, SELF_DUPLICATE or DECLARED_JOINT.
+    pub kind: String,
+    /// In [0, 1].
+    pub score: f64,
+    /// The smaller report id of the pair.
+    pub first_id: String,
+    /// Its organization.
+    pub first_organization: String,
+    /// Its title.
+    pub first_title: String,
+    /// The larger report id.
+    pub second_id: String,
+    /// Its organization.
+    pub second_organization: String,
+    /// Its title.
+    pub second_title: String,
+    /// Why, strongest evidence first.
+    pub reasons: Vec<String>,
+    /// One line for a person.
+    pub explanation: String,
+    /// OPEN, DECIDED or REOPENED.
+    pub review_state: String,
+    /// The latest co-chair decision, if any.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub decision: String,
+    /// Which co-chair decided.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub decided_by: String,
+    /// Their note.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+impl RemoteOverlap {
+    fn from_pb(pair: pb::OverlapPair) -> RemoteOverlap {
+        let enum_name = |name: Option<&str>, prefix: &str| {
+            name.map(|n| n.trim_start_matches(prefix).to_string())
+                .unwrap_or_default()
+        };
+        RemoteOverlap {
+            kind: enum_name(
+                pb::OverlapKind::try_from(pair.kind)
+                    .ok()
+                    .map(|k| k.as_str_name()),
+                "OVERLAP_KIND_",
+            ),
+            score: pair.score,
+            first_id: pair.first_id,
+            first_organization: pair.first_organization,
+            first_title: pair.first_title,
+            second_id: pair.second_id,
+            second_organization: pair.second_organization,
+            second_title: pair.second_title,
+            reasons: pair.reasons,
+            explanation: pair.explanation,
+            review_state: enum_name(
+                pb::ReviewStateKind::try_from(pair.review_state)
+                    .ok()
+                    .map(|k| k.as_str_name()),
+                "REVIEW_STATE_KIND_",
+            ),
+            decision: match pb::ReviewDecisionKind::try_from(pair.decision) {
+                Ok(pb::ReviewDecisionKind::Unspecified) | Err(_) => String::new(),
+                Ok(kind) => enum_name(Some(kind.as_str_name()), "REVIEW_DECISION_KIND_"),
+            },
+            decided_by: pair.decided_by,
+            note: pair.note,
+        }
+    }
+
+    /// The id and organization of the pair's report that is not `id`.
+    pub fn other_than(&self, id: &str) -> (&str, &str, &str) {
+        if self.first_id == id {
+            (
+                &self.second_id,
+                &self.second_organization,
+                &self.second_title,
+            )
+        } else {
+            (&self.first_id, &self.first_organization, &self.first_title)
+        }
+    }
+}
+
+/// A report just saved, with what the node flagged about it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Saved {
+    /// The report as saved.
+    pub report: RemoteReport,
+    /// True when an idempotency key matched and nothing new was written.
+    pub replayed: bool,
+    /// Existing reports it probably duplicates or overlaps (or declares joint with).
+    pub overlaps: Vec<RemoteOverlap>,
+}
+
+/// The overlap inbox.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RemoteInbox {
+    /// Between organizations, ranked.
+    pub pairs: Vec<RemoteOverlap>,
+    /// Within one organization.
+    pub self_duplicates: Vec<RemoteOverlap>,
+    /// Declared joint or co-funded by the reports: not flagged.
+    pub declared_joint: Vec<RemoteOverlap>,
+}
+
 /// A report as a node returned it, in the JSON report-file shape plus the node's fields.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RemoteReport {
@@ -143,6 +254,9 @@ pub struct RemoteReport {
     /// The content, with the report file's names.
     #[serde(flatten)]
     pub content: ReportDraft,
+    /// The same content, typed, as the node holds it (for exports).
+    #[serde(skip)]
+    pub stored_content: crate::report::ReportContent,
 }
 
 impl RemoteReport {
@@ -150,6 +264,7 @@ impl RemoteReport {
         let time = |t: Option<prost_types::Timestamp>| {
             t.map(|t| format_rfc3339(unix_ms(&t))).unwrap_or_default()
         };
+        let stored_content = content_from_pb_stored(report.content.unwrap_or_default());
         RemoteReport {
             id: report.id,
             organization: report.organization,
@@ -158,7 +273,8 @@ impl RemoteReport {
             updated_at: time(report.updated_at),
             withdrawn: report.withdrawn,
             withdrawal_reason: report.withdrawal_reason,
-            content: content_from_pb_stored(report.content.unwrap_or_default()).to_draft(),
+            content: stored_content.to_draft(),
+            stored_content,
         }
     }
 
@@ -351,6 +467,10 @@ pub struct RemoteSyncStatus {
 #[derive(Clone)]
 pub struct Client {
     inner: ReportsClient<Channel>,
+    /// The consolidated view (`concord.v1.View`) over the same connection.
+    view: ViewClient<Channel>,
+    /// Co-chair actions (`concord.v1.Coordination`) over the same connection.
+    coordination: CoordinationClient<Channel>,
     timeout: Duration,
 }
 
@@ -456,9 +576,13 @@ impl Client {
                 )
             })?;
         Ok(Client {
-            inner: ReportsClient::new(channel)
+            inner: ReportsClient::new(channel.clone())
                 .max_decoding_message_size(64 * 1024 * 1024)
                 .max_encoding_message_size(64 * 1024 * 1024),
+            view: ViewClient::new(channel.clone())
+                .max_decoding_message_size(64 * 1024 * 1024)
+                .max_encoding_message_size(64 * 1024 * 1024),
+            coordination: CoordinationClient::new(channel),
             timeout,
         })
     }
@@ -474,7 +598,7 @@ impl Client {
         &self,
         draft: &ReportDraft,
         idempotency_key: Option<&str>,
-    ) -> Result<(RemoteReport, bool), ClientError> {
+    ) -> Result<Saved, ClientError> {
         let response = self
             .inner
             .clone()
@@ -484,10 +608,15 @@ impl Client {
             }))
             .await?
             .into_inner();
-        Ok((
-            RemoteReport::from_pb(response.report.unwrap_or_default()),
-            response.replayed,
-        ))
+        Ok(Saved {
+            report: RemoteReport::from_pb(response.report.unwrap_or_default()),
+            replayed: response.replayed,
+            overlaps: response
+                .overlaps
+                .into_iter()
+                .map(RemoteOverlap::from_pb)
+                .collect(),
+        })
     }
 
     /// Revises a report.
@@ -496,7 +625,7 @@ impl Client {
         id: &str,
         expected_revision: u64,
         draft: &ReportDraft,
-    ) -> Result<RemoteReport, ClientError> {
+    ) -> Result<Saved, ClientError> {
         let response = self
             .inner
             .clone()
@@ -507,7 +636,72 @@ impl Client {
             }))
             .await?
             .into_inner();
-        Ok(RemoteReport::from_pb(response.report.unwrap_or_default()))
+        Ok(Saved {
+            report: RemoteReport::from_pb(response.report.unwrap_or_default()),
+            replayed: false,
+            overlaps: response
+                .overlaps
+                .into_iter()
+                .map(RemoteOverlap::from_pb)
+                .collect(),
+        })
+    }
+
+    /// The overlap inbox (pairs involving `organizations`, all when empty).
+    pub async fn overlaps(
+        &self,
+        organizations: Vec<String>,
+        include_decided: bool,
+    ) -> Result<RemoteInbox, ClientError> {
+        let response = self
+            .view
+            .clone()
+            .overlaps(self.request(pb::OverlapsRequest {
+                organizations,
+                include_decided,
+            }))
+            .await?
+            .into_inner();
+        let convert =
+            |pairs: Vec<pb::OverlapPair>| pairs.into_iter().map(RemoteOverlap::from_pb).collect();
+        Ok(RemoteInbox {
+            pairs: convert(response.pairs),
+            self_duplicates: convert(response.self_duplicates),
+            declared_joint: convert(response.declared_joint),
+        })
+    }
+
+    /// Records this co-chair organization's decision on a pair (at its own node).
+    pub async fn review(
+        &self,
+        first: &str,
+        second: &str,
+        decision: &str,
+        note: &str,
+    ) -> Result<Option<RemoteOverlap>, ClientError> {
+        let decision = match crate::log::Decision::from_name(decision) {
+            Some(crate::log::Decision::Confirmed) => pb::ReviewDecisionKind::Confirmed,
+            Some(crate::log::Decision::Dismissed) => pb::ReviewDecisionKind::Dismissed,
+            Some(crate::log::Decision::Joint) => pb::ReviewDecisionKind::Joint,
+            None => {
+                return Err(ClientError::local(
+                    tonic::Code::InvalidArgument,
+                    format!("decision {decision:?}: expected confirmed, dismissed or joint"),
+                ));
+            }
+        };
+        let response = self
+            .coordination
+            .clone()
+            .review(self.request(pb::ReviewRequest {
+                first_report: first.to_string(),
+                second_report: second.to_string(),
+                decision: decision as i32,
+                note: note.to_string(),
+            }))
+            .await?
+            .into_inner();
+        Ok(response.pair.map(RemoteOverlap::from_pb))
     }
 
     /// Withdraws a report.
@@ -830,6 +1024,16 @@ pub fn draft_to_pb(draft: &ReportDraft) -> Result<pb::ReportContent, ClientError
             person: c.person.clone(),
         }),
         location: draft.location.clone(),
+        iati_identifier: draft.iati_identifier.clone(),
+        iati_extra: draft
+            .iati_extra
+            .iter()
+            .map(|e| pb::IatiExtra {
+                path: e.path.clone(),
+                xml: e.xml.clone(),
+                mapped_to: e.mapped_to.clone(),
+            })
+            .collect(),
     };
     let mut violations = violations.into_inner();
     if violations.is_empty() {
@@ -857,5 +1061,444 @@ pub fn draft_to_pb(draft: &ReportDraft) -> Result<pb::ReportContent, ClientError
             message: "the report has values this version of Concord does not know".into(),
             violations,
         })
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The consolidated view (`concord.v1.View`)
+// ---------------------------------------------------------------------------------------
+
+pub use crate::ledger::consolidated::{Dimension, FreshnessState, Matrix, MatrixCell};
+
+/// Filters of the consolidated view, with names as people type them. Filters combine with
+/// AND, the values of one filter with OR; multi-valued report fields match element-wise.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ViewFilters {
+    /// Authoring organizations (member codes).
+    pub organizations: Vec<String>,
+    /// Activity type names.
+    pub activity_types: Vec<String>,
+    /// Status names or IATI codes.
+    pub statuses: Vec<String>,
+    /// Country codes (alpha-2 or alpha-3).
+    pub countries: Vec<String>,
+    /// UN M49 codes or the group's regions ("ESCAP"): a report naming the region, a region
+    /// inside it, or a country in it.
+    pub regions: Vec<String>,
+    /// Themes as "VOCABULARY:code".
+    pub themes: Vec<String>,
+    /// Shared topics of the crosswalk ("trafficking").
+    pub topics: Vec<String>,
+    /// Target-group codes.
+    pub target_groups: Vec<String>,
+    /// Participating organizations, by member code, name or alias.
+    pub participants: Vec<String>,
+    /// Active on or after this date (interval overlap).
+    pub active_from: Option<String>,
+    /// Active on or before this date.
+    pub active_to: Option<String>,
+    /// Changed at or after this time ("YYYY-MM-DD" or RFC 3339).
+    pub changed_since: Option<String>,
+    /// How they changed since then: CREATED, REVISED, WITHDRAWN (empty: any).
+    pub change_kinds: Vec<String>,
+    /// Free text, ranked.
+    pub text: Option<String>,
+    /// Include withdrawn reports.
+    pub include_withdrawn: bool,
+}
+
+/// One query of the consolidated view: filters, facets and the page wanted.
+#[derive(Debug, Clone, Default)]
+pub struct ViewQueryRequest {
+    /// What to match.
+    pub filters: ViewFilters,
+    /// Facets to count over every match (empty: the node's default: organization, activity
+    /// type, country, topic).
+    pub facets: Vec<Dimension>,
+    /// Page size (0: the node's default, 50; at most 1000).
+    pub page_size: u32,
+    /// Continue from this token (of a previous page of the same query).
+    pub page_token: Option<String>,
+}
+
+/// One value of a facet and how many matching reports have it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FacetCount {
+    /// The value ("IOM", "KH", "trafficking", "GCM:10"...).
+    pub value: String,
+    /// Matching reports with it.
+    pub count: u64,
+}
+
+/// Counts per value of one dimension over every match.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RemoteFacet {
+    /// The dimension counted.
+    pub dimension: Dimension,
+    /// Most frequent first.
+    pub values: Vec<FacetCount>,
+}
+
+/// One page of a query of the consolidated view.
+#[derive(Debug, Clone, Serialize)]
+pub struct RemoteViewPage {
+    /// The page's reports, ranked (by text relevance when text was given, else newest
+    /// first).
+    pub reports: Vec<RemoteReport>,
+    /// Token of the next page, empty when none.
+    pub next_page_token: String,
+    /// Every match, not just this page.
+    pub total: u64,
+    /// The facets asked for.
+    pub facets: Vec<RemoteFacet>,
+}
+
+/// How recently one member posted, as this node sees it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RemoteMemberFreshness {
+    /// Member code.
+    pub organization: String,
+    /// Author's clock of the newest entry of its log held here (RFC 3339), empty when none.
+    pub last_posted: String,
+    /// The same, ms since the epoch.
+    #[serde(skip)]
+    pub last_posted_ms: Option<i64>,
+    /// When this node last applied an entry of its log (its own clock; RFC 3339), empty
+    /// when never.
+    pub last_received: String,
+    /// The same, ms since the epoch.
+    #[serde(skip)]
+    pub last_received_ms: Option<i64>,
+    /// Reports of the member held here (withdrawn included).
+    pub reports: u64,
+    /// Entries of its log this node is behind the highest head seen.
+    pub lag_entries: u64,
+    /// FRESH, DUE, OVERDUE or SILENT.
+    pub state: FreshnessState,
+}
+
+/// An upcoming event of the calendar.
+#[derive(Debug, Clone, Serialize)]
+pub struct RemoteCalendarEvent {
+    /// The report.
+    pub report: RemoteReport,
+    /// First day (YYYY-MM-DD).
+    pub start: String,
+    /// Last day.
+    pub end: String,
+    /// City or venue ("" when the report gives none).
+    pub location: String,
+    /// ISO week of the start ("2027-W02").
+    pub week: String,
+    /// Ids of events at the same place, within 30 days, sharing a topic or theme.
+    pub clashes_with: Vec<String>,
+    /// The topics and themes they share.
+    pub shared_topics: Vec<String>,
+}
+
+fn dimension_number(dimension: Dimension) -> i32 {
+    (match dimension {
+        Dimension::Organization => pb::Dimension::Organization,
+        Dimension::ActivityType => pb::Dimension::ActivityType,
+        Dimension::Status => pb::Dimension::Status,
+        Dimension::Country => pb::Dimension::Country,
+        Dimension::Theme => pb::Dimension::Theme,
+        Dimension::Topic => pb::Dimension::Topic,
+        Dimension::TargetGroup => pb::Dimension::TargetGroup,
+        Dimension::Year => pb::Dimension::Year,
+    }) as i32
+}
+
+fn dimension_from_number(number: i32) -> Option<Dimension> {
+    Some(match pb::Dimension::try_from(number).ok()? {
+        pb::Dimension::Organization => Dimension::Organization,
+        pb::Dimension::ActivityType => Dimension::ActivityType,
+        pb::Dimension::Status => Dimension::Status,
+        pb::Dimension::Country => Dimension::Country,
+        pb::Dimension::Theme => Dimension::Theme,
+        pb::Dimension::Topic => Dimension::Topic,
+        pb::Dimension::TargetGroup => Dimension::TargetGroup,
+        pb::Dimension::Year => Dimension::Year,
+        pb::Dimension::Unspecified => return None,
+    })
+}
+
+/// The filters as a gRPC message. Names that have no protobuf number (activity types,
+/// statuses, change kinds), themes not written VOCABULARY:CODE and unreadable times are
+/// reported here, named as the node names them (`filter.<field>[i]`), before anything is
+/// sent; the node checks everything else.
+pub fn view_filter_to_pb(filters: &ViewFilters) -> Result<pb::ViewFilter, ClientError> {
+    let mut violations = Vec::new();
+    let mut numbers = |field: &str, names: &[String], number: &dyn Fn(&str) -> Option<i32>| {
+        let mut found = Vec::new();
+        for (index, name) in names.iter().enumerate() {
+            match number(name.trim()) {
+                Some(n) => found.push(n),
+                None => violations.push(FieldViolation::new(
+                    format!("filter.{field}[{index}]"),
+                    format!("unknown value {name:?}"),
+                )),
+            }
+        }
+        found
+    };
+    let activity_types = numbers("activity_types", &filters.activity_types, &|name| {
+        ActivityType::from_name(name).map(ActivityType::number)
+    });
+    let statuses = numbers("statuses", &filters.statuses, &|name| {
+        ActivityStatus::from_name(name).map(ActivityStatus::code)
+    });
+    let change_kinds = numbers("change_kinds", &filters.change_kinds, &|name| {
+        Some(match name.to_ascii_uppercase().as_str() {
+            "CREATED" => pb::ChangeKind::Created,
+            "REVISED" => pb::ChangeKind::Revised,
+            "WITHDRAWN" => pb::ChangeKind::Withdrawn,
+            _ => return None,
+        } as i32)
+    });
+    let mut themes = Vec::new();
+    for (index, text) in filters.themes.iter().enumerate() {
+        match split_theme(text) {
+            Ok(theme) => themes.push(theme),
+            Err(error) => violations.push(FieldViolation::new(
+                format!("filter.themes[{index}]"),
+                error.message,
+            )),
+        }
+    }
+    let changed_since = match filters.changed_since.as_deref() {
+        Some(text) => match parse_time(text) {
+            Ok(ms) => Some(timestamp(ms)),
+            Err(description) => {
+                violations.push(FieldViolation::new("filter.changed_since", description));
+                None
+            }
+        },
+        None => None,
+    };
+    if !violations.is_empty() {
+        return Err(ClientError {
+            code: tonic::Code::InvalidArgument,
+            message: format!(
+                "invalid {}",
+                violations
+                    .iter()
+                    .map(|v| v.field.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            violations,
+        });
+    }
+    Ok(pb::ViewFilter {
+        organizations: filters.organizations.clone(),
+        activity_types,
+        statuses,
+        countries: filters.countries.clone(),
+        regions: filters.regions.clone(),
+        themes,
+        topics: filters.topics.clone(),
+        target_groups: filters.target_groups.clone(),
+        participants: filters.participants.clone(),
+        active_from: filters.active_from.clone().unwrap_or_default(),
+        active_to: filters.active_to.clone().unwrap_or_default(),
+        changed_since,
+        change_kinds,
+        text: filters.text.clone().unwrap_or_default(),
+        include_withdrawn: filters.include_withdrawn,
+    })
+}
+
+impl Client {
+    /// One ranked page of the consolidated view, with the total and the facets.
+    pub async fn query(&self, request: &ViewQueryRequest) -> Result<RemoteViewPage, ClientError> {
+        let response = self
+            .view
+            .clone()
+            .query(
+                self.request(pb::QueryRequest {
+                    filter: Some(view_filter_to_pb(&request.filters)?),
+                    facets: request
+                        .facets
+                        .iter()
+                        .map(|d| dimension_number(*d))
+                        .collect(),
+                    page_size: request.page_size,
+                    page_token: request.page_token.clone().unwrap_or_default(),
+                }),
+            )
+            .await?
+            .into_inner();
+        Ok(RemoteViewPage {
+            reports: response
+                .reports
+                .into_iter()
+                .map(RemoteReport::from_pb)
+                .collect(),
+            next_page_token: response.next_page_token,
+            total: response.total,
+            facets: response
+                .facets
+                .into_iter()
+                .filter_map(|facet| {
+                    Some(RemoteFacet {
+                        dimension: dimension_from_number(facet.dimension)?,
+                        values: facet
+                            .values
+                            .into_iter()
+                            .map(|v| FacetCount {
+                                value: v.value,
+                                count: v.count,
+                            })
+                            .collect(),
+                    })
+                })
+                .collect(),
+        })
+    }
+
+    /// A `rows` x `columns` matrix of the reports `filters` select: each cell counts
+    /// reports and names their organizations; the empty cells of the group's universe are
+    /// the gaps. `theme_vocabulary` keeps one vocabulary's themes ("GCM").
+    pub async fn matrix(
+        &self,
+        rows: Dimension,
+        columns: Dimension,
+        filters: &ViewFilters,
+        theme_vocabulary: Option<&str>,
+    ) -> Result<Matrix, ClientError> {
+        let response = self
+            .view
+            .clone()
+            .matrix(self.request(pb::MatrixRequest {
+                rows: dimension_number(rows),
+                columns: dimension_number(columns),
+                filter: Some(view_filter_to_pb(filters)?),
+                theme_vocabulary: theme_vocabulary.unwrap_or_default().to_string(),
+            }))
+            .await?
+            .into_inner();
+        let cell = |c: pb::MatrixCell| MatrixCell {
+            row: c.row,
+            column: c.column,
+            count: c.count,
+            organizations: c.organizations,
+        };
+        Ok(Matrix {
+            rows: response.rows,
+            columns: response.columns,
+            cells: response.cells.into_iter().map(cell).collect(),
+            gaps: response.gaps.into_iter().map(cell).collect(),
+        })
+    }
+
+    /// Every member's freshness; 0 days means the node's default (30 fresh, 90 overdue).
+    pub async fn freshness(
+        &self,
+        fresh_days: u32,
+        overdue_days: u32,
+    ) -> Result<Vec<RemoteMemberFreshness>, ClientError> {
+        let response = self
+            .view
+            .clone()
+            .freshness(self.request(pb::FreshnessRequest {
+                fresh_days,
+                overdue_days,
+            }))
+            .await?
+            .into_inner();
+        Ok(response
+            .members
+            .into_iter()
+            .map(|member| {
+                let last_posted_ms = member.last_posted.as_ref().map(unix_ms);
+                let last_received_ms = member.last_received.as_ref().map(unix_ms);
+                RemoteMemberFreshness {
+                    organization: member.organization,
+                    last_posted: last_posted_ms.map(format_rfc3339).unwrap_or_default(),
+                    last_posted_ms,
+                    last_received: last_received_ms.map(format_rfc3339).unwrap_or_default(),
+                    last_received_ms,
+                    reports: member.reports,
+                    lag_entries: member.lag_entries,
+                    state: match pb::FreshnessState::try_from(member.state) {
+                        Ok(pb::FreshnessState::Fresh) => FreshnessState::Fresh,
+                        Ok(pb::FreshnessState::Due) => FreshnessState::Due,
+                        Ok(pb::FreshnessState::Overdue) => FreshnessState::Overdue,
+                        _ => FreshnessState::Silent,
+                    },
+                }
+            })
+            .collect())
+    }
+
+    /// Events (meetings, conferences, trainings, policy dialogues) starting within `days`
+    /// days from `from` (default: today at the node), by place then start, with clashes.
+    pub async fn calendar(
+        &self,
+        from: Option<&str>,
+        days: u32,
+        filters: &ViewFilters,
+    ) -> Result<Vec<RemoteCalendarEvent>, ClientError> {
+        let response = self
+            .view
+            .clone()
+            .calendar(self.request(pb::CalendarRequest {
+                from: from.unwrap_or_default().to_string(),
+                days,
+                filter: Some(view_filter_to_pb(filters)?),
+            }))
+            .await?
+            .into_inner();
+        Ok(response
+            .events
+            .into_iter()
+            .map(|event| RemoteCalendarEvent {
+                report: RemoteReport::from_pb(event.report.unwrap_or_default()),
+                start: event.start,
+                end: event.end,
+                location: event.location,
+                week: event.week,
+                clashes_with: event.clashes_with,
+                shared_topics: event.shared_topics,
+            })
+            .collect())
+    }
+}
+
+pub use crate::view::export::ExportFormat;
+
+impl Client {
+    /// Every report `filters` select, as a stream of bytes in `format` (concatenate the
+    /// pieces in order; they are cut at about 64 KiB, not at records). The client's time-out
+    /// bounds the wait for the node to start answering, not the whole export: a large
+    /// export takes as long as it takes.
+    pub async fn export(
+        &self,
+        filters: &ViewFilters,
+        format: ExportFormat,
+    ) -> Result<impl futures_util::Stream<Item = Result<Vec<u8>, ClientError>> + use<>, ClientError>
+    {
+        let request = pb::ExportRequest {
+            filter: Some(view_filter_to_pb(filters)?),
+            format: match format {
+                ExportFormat::CsvHxl => pb::ExportFormat::CsvHxl,
+                ExportFormat::JsonLines => pb::ExportFormat::JsonLines,
+            } as i32,
+        };
+        let mut view = self.view.clone();
+        let stream = tokio::time::timeout(self.timeout, view.export(request))
+            .await
+            .map_err(|_| {
+                ClientError::local(
+                    tonic::Code::DeadlineExceeded,
+                    format!(
+                        "the node did not start the export within {:?}",
+                        self.timeout
+                    ),
+                )
+            })??
+            .into_inner();
+        Ok(stream.map(|chunk| Ok(chunk?.data)))
     }
 }

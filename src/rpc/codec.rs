@@ -9,11 +9,13 @@ use prost::Message;
 use uuid::Uuid;
 
 use super::pb;
-use crate::log::{Change, EntryBody, EntryHash, SignedEntry};
+use crate::log::{
+    Change, ContentDigest, Decision, EntryBody, EntryHash, ReviewDecision, SignedEntry,
+};
 use crate::report::{
     ActivityDates, ActivityStatus, ActivityType, Contact, Date, DraftDates, DraftParticipant,
-    DraftRelated, Link, LocalizedText, Participant, ParticipantRole, RelatedReport, Relation,
-    ReportContent, ReportDraft, TextInput, Theme,
+    DraftRelated, IatiExtra, Link, LocalizedText, Participant, ParticipantRole, RelatedReport,
+    Relation, ReportContent, ReportDraft, TextInput, Theme,
 };
 
 /// Bytes that are not a well-formed entry.
@@ -47,9 +49,24 @@ fn malformed(what: &'static str, reason: impl Into<String>) -> CodecError {
 /// Encodes an entry body (to be signed; never re-encoded afterwards).
 pub fn encode_entry_body(body: &EntryBody) -> Vec<u8> {
     let change = match &body.change {
-        Change::Content(content) => pb::entry_body::Change::Content(content_to_pb(content)),
+        Change::Content(digest) => pb::entry_body::Change::Content(pb::ContentDigest {
+            sha256: digest.sha256.to_vec(),
+            length: digest.length,
+        }),
         Change::Withdrawal { reason } => pb::entry_body::Change::Withdrawal(pb::Withdrawal {
             reason: reason.clone(),
+        }),
+        Change::Review(review) => pb::entry_body::Change::Review(pb::ReviewDecision {
+            first_report: review.first_report.as_bytes().to_vec(),
+            first_revision: review.first_revision,
+            second_report: review.second_report.as_bytes().to_vec(),
+            second_revision: review.second_revision,
+            decision: match review.decision {
+                Decision::Confirmed => pb::review_decision::Decision::Confirmed,
+                Decision::Dismissed => pb::review_decision::Decision::Dismissed,
+                Decision::Joint => pb::review_decision::Decision::Joint,
+            } as i32,
+            note: review.note.clone(),
         }),
     };
     pb::EntryBody {
@@ -77,12 +94,46 @@ pub fn decode_entry_body(bytes: &[u8]) -> Result<EntryBody, CodecError> {
     let report_id = Uuid::from_slice(&body.report_id)
         .map_err(|_| malformed(WHAT, "report_id is not 16 bytes"))?;
     let change = match body.change {
-        Some(pb::entry_body::Change::Content(content)) => {
-            Change::Content(Box::new(content_from_pb_stored(content)))
-        }
+        Some(pb::entry_body::Change::Content(digest)) => Change::Content(ContentDigest {
+            sha256: <[u8; 32]>::try_from(digest.sha256.as_slice())
+                .map_err(|_| malformed(WHAT, "content digest is not 32 bytes"))?,
+            length: digest.length,
+        }),
         Some(pb::entry_body::Change::Withdrawal(withdrawal)) => Change::Withdrawal {
             reason: withdrawal.reason,
         },
+        Some(pb::entry_body::Change::Review(review)) => {
+            let report = |bytes: &[u8], field: &str| {
+                Uuid::from_slice(bytes)
+                    .map_err(|_| malformed(WHAT, format!("review {field} is not 16 bytes")))
+            };
+            let first_report = report(&review.first_report, "first_report")?;
+            let second_report = report(&review.second_report, "second_report")?;
+            if first_report >= second_report {
+                return Err(malformed(
+                    WHAT,
+                    "review names its reports out of order or twice (first_report must be the smaller id)",
+                ));
+            }
+            Change::Review(ReviewDecision {
+                first_report,
+                first_revision: review.first_revision,
+                second_report,
+                second_revision: review.second_revision,
+                decision: match pb::review_decision::Decision::try_from(review.decision) {
+                    Ok(pb::review_decision::Decision::Confirmed) => Decision::Confirmed,
+                    Ok(pb::review_decision::Decision::Dismissed) => Decision::Dismissed,
+                    Ok(pb::review_decision::Decision::Joint) => Decision::Joint,
+                    _ => {
+                        return Err(malformed(
+                            WHAT,
+                            format!("unknown review decision {}", review.decision),
+                        ));
+                    }
+                },
+                note: review.note,
+            })
+        }
         None => return Err(malformed(WHAT, "no change")),
     };
     Ok(EntryBody {
@@ -103,6 +154,7 @@ pub fn encode_signed_entry(entry: &SignedEntry) -> Vec<u8> {
         body: entry.body_bytes.clone(),
         signature: entry.signature.to_vec(),
         key_id: entry.key_id.to_vec(),
+        content: entry.content.clone(),
     }
     .encode_to_vec()
 }
@@ -114,13 +166,75 @@ pub fn decode_signed_entry(bytes: &[u8]) -> Result<SignedEntry, CodecError> {
         what: WHAT,
         reason: error.to_string(),
     })?;
+    // Only the body is signed: the envelope must hold nothing but its known fields, once
+    // each, or a flipped tag could turn the content into an ignored unknown field and pass
+    // the entry off as purged.
+    if entry.encoded_len() != bytes.len() {
+        return Err(malformed(
+            WHAT,
+            "unknown, repeated or non-canonical fields around the signed body",
+        ));
+    }
     Ok(SignedEntry {
         body_bytes: entry.body,
+        content: entry.content,
         signature: <[u8; 64]>::try_from(entry.signature.as_slice())
             .map_err(|_| malformed(WHAT, "signature is not 64 bytes"))?,
         key_id: <[u8; 8]>::try_from(entry.key_id.as_slice())
             .map_err(|_| malformed(WHAT, "key_id is not 8 bytes"))?,
     })
+}
+
+/// Encodes report content as it travels beside an entry body (and as its digest covers it).
+pub fn encode_content(content: &ReportContent) -> Vec<u8> {
+    content_to_pb(content).encode_to_vec()
+}
+
+/// Signs an entry that sets a report's content: `body` gets the content's digest as its
+/// change, and the content bytes travel beside it.
+pub fn sign_content_entry(
+    body: EntryBody,
+    content: &ReportContent,
+    key: &ed25519_dalek::SigningKey,
+) -> SignedEntry {
+    let content_bytes = encode_content(content);
+    let body = EntryBody {
+        change: Change::Content(ContentDigest::of(&content_bytes)),
+        ..body
+    };
+    SignedEntry::sign(encode_entry_body(&body), key).with_content(content_bytes)
+}
+
+/// The content an entry carries, checked against the digest its signed body commits to.
+/// `Ok(None)` for a withdrawal and for a purged (superseded) content change.
+pub fn entry_content(
+    entry: &SignedEntry,
+    body: &EntryBody,
+) -> Result<Option<ReportContent>, CodecError> {
+    const WHAT: &str = "entry content";
+    match (&body.change, &entry.content) {
+        (Change::Withdrawal { .. } | Change::Review(_), None) => Ok(None),
+        (Change::Withdrawal { .. } | Change::Review(_), Some(_)) => Err(malformed(
+            WHAT,
+            "a withdrawal or review carries content bytes",
+        )),
+        (Change::Content(_), None) => Ok(None),
+        (Change::Content(digest), Some(bytes)) => {
+            if !digest.matches(bytes) {
+                return Err(malformed(
+                    WHAT,
+                    "content bytes do not match the digest the signed body commits to",
+                ));
+            }
+            let content = pb::ReportContent::decode(bytes.as_slice()).map_err(|error| {
+                CodecError::Undecodable {
+                    what: WHAT,
+                    reason: error.to_string(),
+                }
+            })?;
+            Ok(Some(content_from_pb_stored(content)))
+        }
+    }
 }
 
 fn texts_to_pb(texts: &[LocalizedText]) -> Vec<pb::LocalizedText> {
@@ -203,7 +317,31 @@ pub fn content_to_pb(content: &ReportContent) -> pb::ReportContent {
             person: c.person.clone(),
         }),
         location: content.location.clone(),
+        iati_identifier: content.iati_identifier.clone(),
+        iati_extra: extras_to_pb(&content.iati_extra),
     }
+}
+
+fn extras_to_pb(extras: &[IatiExtra]) -> Vec<pb::IatiExtra> {
+    extras
+        .iter()
+        .map(|e| pb::IatiExtra {
+            path: e.path.clone(),
+            xml: e.xml.clone(),
+            mapped_to: e.mapped_to.clone(),
+        })
+        .collect()
+}
+
+fn extras_from_pb(extras: Vec<pb::IatiExtra>) -> Vec<IatiExtra> {
+    extras
+        .into_iter()
+        .map(|e| IatiExtra {
+            path: e.path,
+            xml: e.xml,
+            mapped_to: e.mapped_to,
+        })
+        .collect()
 }
 
 /// The name of a protobuf enum value for validation: "" for 0 (unset), the name when known,
@@ -285,6 +423,8 @@ pub fn draft_from_pb(content: pb::ReportContent) -> ReportDraft {
             person: c.person,
         }),
         location: content.location,
+        iati_identifier: content.iati_identifier,
+        iati_extra: extras_from_pb(content.iati_extra),
     }
 }
 
@@ -351,6 +491,8 @@ pub fn content_from_pb_stored(content: pb::ReportContent) -> ReportContent {
             person: c.person,
         }),
         location: content.location,
+        iati_identifier: content.iati_identifier,
+        iati_extra: extras_from_pb(content.iati_extra),
     }
 }
 
@@ -379,6 +521,48 @@ mod tests {
             decode_entry_body(&[]),
             Err(CodecError::Malformed { .. })
         ));
+    }
+
+    #[test]
+    fn content_travels_beside_the_body_and_must_match_its_digest() {
+        let content = content_from_pb_stored(pb::ReportContent {
+            title: vec![pb::LocalizedText {
+                lang: "en".into(),
+                text: "Workshop".into(),
+            }],
+            ..Default::default()
+        });
+        let key = ed25519_dalek::SigningKey::from_bytes(&[5; 32]);
+        let body = EntryBody {
+            organization: "IOM".into(),
+            sequence: 1,
+            previous_hash: EntryHash::GENESIS,
+            authored_at_unix_ms: 0,
+            report_id: Uuid::now_v7(),
+            revision: 1,
+            epoch: 1,
+            change: Change::Withdrawal {
+                reason: String::new(),
+            },
+        };
+        let entry = sign_content_entry(body, &content, &key);
+        let decoded = decode_signed_entry(&encode_signed_entry(&entry)).unwrap();
+        let body = decode_entry_body(&decoded.body_bytes).unwrap();
+        assert_eq!(entry_content(&decoded, &body), Ok(Some(content)));
+        assert_eq!(entry_content(&decoded.purged(), &body), Ok(None));
+        let mut swapped = decoded.clone();
+        swapped.content = Some(b"\x0a\x00".to_vec());
+        assert!(matches!(
+            entry_content(&swapped, &body),
+            Err(CodecError::Malformed { .. })
+        ));
+        let withdrawal = EntryBody {
+            change: Change::Withdrawal {
+                reason: "gone".into(),
+            },
+            ..body
+        };
+        assert!(entry_content(&decoded, &withdrawal).is_err());
     }
 
     #[test]

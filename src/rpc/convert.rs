@@ -42,6 +42,74 @@ pub fn report_to_pb(view: &ReportView) -> pb::Report {
     }
 }
 
+/// A pair of the overlap inbox as the API shows it.
+pub fn overlap_pair_to_pb(pair: &crate::ledger::overlaps::InboxPair) -> pb::OverlapPair {
+    use crate::ledger::overlaps::{ReviewState, Verdict};
+    use crate::log::Decision;
+    use crate::view::overlap::FlagKind;
+    let decision_pb = |decision: Decision| match decision {
+        Decision::Confirmed => pb::ReviewDecisionKind::Confirmed,
+        Decision::Dismissed => pb::ReviewDecisionKind::Dismissed,
+        Decision::Joint => pb::ReviewDecisionKind::Joint,
+    } as i32;
+    let (kind, score, reasons, explanation) = match &pair.verdict {
+        Verdict::Flagged(flag) => (
+            match flag.kind {
+                FlagKind::ProbableDuplicate => pb::OverlapKind::ProbableDuplicate,
+                FlagKind::PotentialOverlap => pb::OverlapKind::PotentialOverlap,
+                FlagKind::SelfDuplicate => pb::OverlapKind::SelfDuplicate,
+            },
+            flag.score,
+            flag.reasons.iter().map(|r| r.to_string()).collect(),
+            flag.explanation.clone(),
+        ),
+        Verdict::Suppressed(suppression) => (
+            pb::OverlapKind::DeclaredJoint,
+            suppression.would_be.as_ref().map_or(0.0, |flag| flag.score),
+            suppression
+                .would_be
+                .as_ref()
+                .map(|flag| flag.reasons.iter().map(|r| r.to_string()).collect())
+                .unwrap_or_default(),
+            suppression.explanation.clone(),
+        ),
+    };
+    let mut message = pb::OverlapPair {
+        first_id: pair.first.to_string(),
+        first_organization: pair.first_organization.clone(),
+        first_title: pair.first_title.clone(),
+        second_id: pair.second.to_string(),
+        second_organization: pair.second_organization.clone(),
+        second_title: pair.second_title.clone(),
+        kind: kind as i32,
+        score,
+        reasons,
+        explanation,
+        ..pb::OverlapPair::default()
+    };
+    match &pair.review {
+        ReviewState::Open => message.review_state = pb::ReviewStateKind::Open as i32,
+        ReviewState::Decided {
+            decision,
+            by,
+            at_ms,
+            note,
+        } => {
+            message.review_state = pb::ReviewStateKind::Decided as i32;
+            message.decision = decision_pb(*decision);
+            message.decided_by = by.clone();
+            message.decided_at = Some(timestamp(*at_ms));
+            message.note = note.clone();
+        }
+        ReviewState::Reopened { previous, by } => {
+            message.review_state = pb::ReviewStateKind::Reopened as i32;
+            message.decision = decision_pb(*previous);
+            message.decided_by = by.clone();
+        }
+    }
+    message
+}
+
 /// Parses a report id given in field `field`.
 pub fn parse_report_id(field: &str, text: &str) -> Result<Uuid, FieldViolation> {
     Uuid::parse_str(text.trim()).map_err(|_| {

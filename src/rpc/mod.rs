@@ -6,6 +6,7 @@
 //! - [`status`]: errors → gRPC statuses with `google.rpc` details;
 //! - [`service`]: the `concord.v1.Reports` service;
 //! - [`replication`]: the `concord.v1.Replication` service (node-to-node);
+//! - [`view`]: the `concord.v1.View` service (the consolidated view);
 //! - [`peer`]: its client side, for the replication driver;
 //! - [`client`]: a typed client for the `concord` command and tests;
 //! - [`fuzzing`]: one entry point decoding and validating any request or entry, for the fuzz
@@ -20,5 +21,6 @@ pub mod peer;
 pub mod replication;
 pub mod service;
 pub mod status;
+pub mod view;
 
 pub use pb::FILE_DESCRIPTOR_SET;

@@ -1,14 +1,25 @@
 //! The client side of `concord.v1.Replication`, speaking domain types: what the replication
 //! driver uses to talk to a peer node.
+//!
+//! Peer connections are dialled by [`CountingConnector`] rather than tonic's own connector,
+//! so that the bytes of every session (under TLS, which tonic layers on top) count in the
+//! node's [`TrafficCounters`].
 
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
-use tonic::transport::{Channel, Endpoint};
+use hyper_util::rt::TokioIo;
+use tonic::transport::{Channel, Endpoint, Uri};
 
 use super::client::{ClientError, ClientTls};
 use super::pb;
 use super::pb::replication_client::ReplicationClient;
 use crate::log::{EntryHash, Frontier, LogHead};
+use crate::traffic::{Counted, TrafficCounters};
 
 /// What a pull stream delivers.
 #[derive(Debug)]
@@ -66,6 +77,26 @@ impl PeerClient {
         keepalive: Duration,
         source_address: Option<std::net::IpAddr>,
     ) -> Result<PeerClient, ClientError> {
+        PeerClient::connect_counted(
+            endpoint,
+            tls,
+            timeout,
+            keepalive,
+            source_address,
+            TrafficCounters::new(),
+        )
+        .await
+    }
+
+    /// [`PeerClient::connect`], counting the connection's bytes in `traffic`.
+    pub async fn connect_counted(
+        endpoint: &str,
+        tls: &ClientTls,
+        timeout: Duration,
+        keepalive: Duration,
+        source_address: Option<std::net::IpAddr>,
+        traffic: Arc<TrafficCounters>,
+    ) -> Result<PeerClient, ClientError> {
         let bad = |error: &dyn std::fmt::Display| ClientError {
             code: tonic::Code::InvalidArgument,
             message: format!("bad peer endpoint {endpoint:?}: {error}"),
@@ -76,12 +107,15 @@ impl PeerClient {
             .apply_to(builder)
             .map_err(|e| bad(&e))?
             .connect_timeout(timeout)
-            .tcp_nodelay(true)
             .http2_keep_alive_interval(keepalive)
             .keep_alive_timeout(timeout)
             .keep_alive_while_idle(true)
-            .local_address(source_address)
-            .connect()
+            // The connector dials (no-delay, from `source_address`); tonic adds TLS on top
+            // and bounds the whole with the connect time-out.
+            .connect_with_connector(CountingConnector {
+                source_address,
+                traffic,
+            })
             .await
             .map_err(|error| ClientError {
                 code: tonic::Code::Unavailable,
@@ -149,6 +183,75 @@ impl PeerClient {
             frontier: frontier_from_heads(response.frontier),
         })
     }
+}
+
+/// Dials peers over TCP for tonic, like its own connector does for a peer endpoint (no
+/// Nagle delay, an optional source address), and wraps each stream in the node's
+/// [`TrafficCounters`].
+#[derive(Clone)]
+struct CountingConnector {
+    source_address: Option<IpAddr>,
+    traffic: Arc<TrafficCounters>,
+}
+
+impl tower::Service<Uri> for CountingConnector {
+    type Response = TokioIo<Counted<tokio::net::TcpStream>>;
+    type Error = std::io::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, _context: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, uri: Uri) -> Self::Future {
+        let source_address = self.source_address;
+        let traffic = self.traffic.clone();
+        Box::pin(async move {
+            let invalid =
+                |message: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, message);
+            let host = uri
+                .host()
+                .ok_or_else(|| invalid(format!("{uri} names no host")))?
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_string();
+            let port = uri.port_u16().unwrap_or(match uri.scheme_str() {
+                Some("http") => 80,
+                _ => 443,
+            });
+            let mut last_error = None;
+            for address in tokio::net::lookup_host((host.as_str(), port)).await? {
+                match dial(address, source_address).await {
+                    Ok(stream) => return Ok(TokioIo::new(traffic.count(stream))),
+                    Err(error) => last_error = Some(error),
+                }
+            }
+            Err(last_error.unwrap_or_else(|| {
+                std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    format!("{host} has no address"),
+                )
+            }))
+        })
+    }
+}
+
+/// One TCP connection to `address`, from `source_address` when it is of the same family.
+async fn dial(
+    address: SocketAddr,
+    source_address: Option<IpAddr>,
+) -> std::io::Result<tokio::net::TcpStream> {
+    let socket = if address.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    if let Some(source) = source_address.filter(|source| source.is_ipv4() == address.is_ipv4()) {
+        socket.bind(SocketAddr::new(source, 0))?;
+    }
+    let stream = socket.connect(address).await?;
+    stream.set_nodelay(true)?;
+    Ok(stream)
 }
 
 /// The answer to a push.

@@ -51,6 +51,33 @@ impl ReportsService {
     }
 
     /// The tonic server wrapper, with message-size limits.
+    /// The flagged pairs a report just written is part of. The report is saved whatever
+    /// happens here: a failure to assess overlaps is logged, not returned.
+    async fn overlap_notices(
+        &self,
+        report: Option<&crate::ledger::ReportView>,
+    ) -> Vec<pb::OverlapPair> {
+        let Some(report) = report else {
+            return Vec::new();
+        };
+        let (ledger, id) = (self.ledger.clone(), report.state.id);
+        match tokio::task::spawn_blocking(move || ledger.overlaps_of(id)).await {
+            Ok(Ok(pairs)) => pairs
+                .iter()
+                .map(super::convert::overlap_pair_to_pb)
+                .collect(),
+            Ok(Err(error)) => {
+                tracing::warn!(%error, report = %id, "could not assess overlaps of a new report");
+                Vec::new()
+            }
+            Err(error) => {
+                tracing::warn!(%error, report = %id, "overlap assessment task failed");
+                Vec::new()
+            }
+        }
+    }
+
+    /// The tonic server, with the node's message size limits.
     pub fn into_server(
         self,
         max_message_bytes: usize,
@@ -102,9 +129,11 @@ impl pb::reports_server::Reports for ReportsService {
             .submit(&draft, idempotency_key)
             .await
             .map_err(ledger_status)?;
+        let overlaps = self.overlap_notices(outcome.report.as_ref()).await;
         Ok(Response::new(pb::SubmitResponse {
-            report: Some(report_to_pb(&outcome.report)),
+            report: outcome.report.as_ref().map(report_to_pb),
             replayed: outcome.replayed,
+            overlaps,
         }))
     }
 
@@ -147,8 +176,10 @@ impl pb::reports_server::Reports for ReportsService {
             .revise(id, request.expected_revision, draft)
             .await
             .map_err(ledger_status)?;
+        let overlaps = self.overlap_notices(outcome.report.as_ref()).await;
         Ok(Response::new(pb::ReviseResponse {
-            report: Some(report_to_pb(&outcome.report)),
+            report: outcome.report.as_ref().map(report_to_pb),
+            overlaps,
         }))
     }
 
@@ -178,7 +209,7 @@ impl pb::reports_server::Reports for ReportsService {
             .await
             .map_err(ledger_status)?;
         Ok(Response::new(pb::WithdrawResponse {
-            report: Some(report_to_pb(&outcome.report)),
+            report: outcome.report.as_ref().map(report_to_pb),
         }))
     }
 

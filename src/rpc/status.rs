@@ -40,9 +40,9 @@ pub fn ledger_status(error: LedgerError) -> Status {
             Status::failed_precondition(error.to_string())
         }
         LedgerError::NotOwner { .. } => Status::permission_denied(error.to_string()),
-        LedgerError::ShuttingDown | LedgerError::Recovering(_) => {
-            Status::unavailable(error.to_string())
-        }
+        LedgerError::ShuttingDown
+        | LedgerError::Recovering(_)
+        | LedgerError::ContentPending { .. } => Status::unavailable(error.to_string()),
         LedgerError::Rejected(rejection) => rejection_status(&rejection),
         LedgerError::Store(store_error) => {
             tracing::error!(error = %store_error, "storage failure while serving a request");

@@ -15,6 +15,7 @@
 //! | `I` | org + client idempotency key | report id |
 //! | `F` | org (length-prefixed) + sequence + entry hash | a received entry that forks the held log (evidence) |
 //! | `Q` | org | the sequence where the org's log forked: the log is quarantined |
+//! | `V` | first report id + second report id + deciding org | [`ReviewRecord`]: that co-chair's latest decision on the pair |
 //!
 //! Durability: [`Store::apply`] changes memory only; [`Store::flush`] makes everything applied
 //! before it durable. Callers acknowledge a write only after a flush that started after the
@@ -27,13 +28,14 @@ use std::sync::Mutex;
 
 use uuid::Uuid;
 
-pub use records::{ChangeKind, ChangeRecord, ReportState};
+pub use records::{ChangeKind, ChangeRecord, ReportState, ReviewRecord};
 
 use crate::log::{EntryHash, Frontier, LogHead};
 
 /// The on-disk format this build reads and writes. Bump it (and write a migration) when a
-/// key layout or record encoding changes.
-pub const FORMAT_VERSION: u32 = 1;
+/// key layout or record encoding changes. (2: report content moved beside the signed entry
+/// body, so superseded revisions can be purged; stores of format 1 were never deployed.)
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Errors of the store. Anything but [`StoreError::Conflict`] is an operational failure.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -113,12 +115,25 @@ pub struct WriteSet {
     pub entry_hash: EntryHash,
     /// The signed entry's bytes, stored as they are.
     pub entry_bytes: Vec<u8>,
-    /// The report's state after the entry.
-    pub state: ReportState,
-    /// The change-feed kind.
-    pub change_kind: ChangeKind,
-    /// A client's idempotency key, remembered for the report (creation only).
-    pub idempotency_key: Option<String>,
+    /// What the entry does besides extending the log.
+    pub effect: WriteEffect,
+}
+
+/// What an entry changes besides its log.
+#[derive(Debug, Clone)]
+pub enum WriteEffect {
+    /// A report's creation, revision or withdrawal.
+    Report {
+        /// The report's state after the entry.
+        state: ReportState,
+        /// The change-feed kind.
+        change_kind: ChangeKind,
+        /// A client's idempotency key, remembered for the report (creation only).
+        idempotency_key: Option<String>,
+    },
+    /// A co-chair's review decision: replaces that organization's earlier decision on the
+    /// pair, if this one is not older (decisions of one organization arrive in log order).
+    Review(ReviewRecord),
 }
 
 /// The node's durable store.
@@ -164,6 +179,14 @@ fn log_prefix(organization: &str) -> Vec<u8> {
 fn head_key(organization: &str) -> Vec<u8> {
     let mut key = vec![b'H'];
     key.extend_from_slice(organization.as_bytes());
+    key
+}
+
+fn review_key(review: &ReviewRecord) -> Vec<u8> {
+    let mut key = vec![b'V'];
+    key.extend_from_slice(review.first_report.as_bytes());
+    key.extend_from_slice(review.second_report.as_bytes());
+    key.extend_from_slice(review.organization.as_bytes());
     key
 }
 
@@ -397,8 +420,6 @@ impl Store {
                 expected_sequence - 1
             )));
         }
-        let change = self.last_change()? + 1;
-        let id = write.state.id;
         let mut batch = sled::Batch::default();
 
         batch.insert(
@@ -412,25 +433,81 @@ impl Store {
                 hash: write.entry_hash,
             }),
         );
-        batch.insert(report_key(id), write.state.encode());
-        let record = ChangeRecord {
-            change,
-            report_id: id,
-            organization: write.organization.clone(),
-            sequence: write.sequence,
-            revision: write.state.revision,
-            kind: write.change_kind,
+        let change = match &write.effect {
+            WriteEffect::Report {
+                state,
+                change_kind,
+                idempotency_key: client_key,
+            } => {
+                let change = self.last_change()? + 1;
+                let id = state.id;
+                batch.insert(report_key(id), state.encode());
+                let record = ChangeRecord {
+                    change,
+                    report_id: id,
+                    organization: write.organization.clone(),
+                    sequence: write.sequence,
+                    revision: state.revision,
+                    kind: *change_kind,
+                };
+                batch.insert(change_key(change), record.encode());
+                batch.insert(META_LAST_CHANGE, &change.to_be_bytes());
+                if let Some(client_key) = client_key {
+                    batch.insert(
+                        idempotency_key(&write.organization, client_key),
+                        id.as_bytes(),
+                    );
+                }
+                change
+            }
+            // Reviews are not report changes: the change feed does not move.
+            WriteEffect::Review(review) => {
+                batch.insert(review_key(review), review.encode());
+                self.last_change()?
+            }
         };
-        batch.insert(change_key(change), record.encode());
-        batch.insert(META_LAST_CHANGE, &change.to_be_bytes());
-        if let Some(client_key) = &write.idempotency_key {
-            batch.insert(
-                idempotency_key(&write.organization, client_key),
-                id.as_bytes(),
-            );
-        }
         self.db.apply_batch(batch)?;
         Ok(change)
+    }
+
+    /// Every review decision held: each co-chair's latest on each pair.
+    pub fn reviews(&self) -> Result<Vec<ReviewRecord>, StoreError> {
+        let mut reviews = Vec::new();
+        for item in self.db.range(vec![b'V']..vec![b'W']) {
+            let (_, value) = item?;
+            reviews.push(ReviewRecord::decode(&value)?);
+        }
+        Ok(reviews)
+    }
+
+    /// Replaces entry `sequence` of `organization`'s log with `purged_bytes`: the same
+    /// signed entry without its content, once a durable later revision superseded it.
+    /// Refuses to touch the head (the superseding entry must come after it) or a position
+    /// not held. Not flushed here: a lost purge only leaves the content in place.
+    pub fn purge_entry(
+        &self,
+        organization: &str,
+        sequence: u64,
+        purged_bytes: &[u8],
+    ) -> Result<(), StoreError> {
+        let _serialized = self
+            .write_lock
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let head = self.head(organization)?.map_or(0, |h| h.sequence);
+        if sequence == 0 || sequence >= head {
+            return Err(StoreError::Conflict(format!(
+                "cannot purge entry {sequence} of {organization}: only entries before the head ({head}) are superseded"
+            )));
+        }
+        let key = log_key(organization, sequence);
+        if self.db.get(&key)?.is_none() {
+            return Err(StoreError::Conflict(format!(
+                "cannot purge entry {sequence} of {organization}: not held"
+            )));
+        }
+        self.db.insert(key, purged_bytes)?;
+        Ok(())
     }
 
     /// Makes everything applied so far durable: sled writes its log out, then `fdatasync`
@@ -649,14 +726,38 @@ mod tests {
             previous_hash: previous,
             entry_hash: EntryHash([sequence as u8; 32]),
             entry_bytes: vec![sequence as u8],
-            state: state(id, sequence, sequence),
-            change_kind: if sequence == 1 {
-                ChangeKind::Created
-            } else {
-                ChangeKind::Revised
+            effect: WriteEffect::Report {
+                state: state(id, sequence, sequence),
+                change_kind: if sequence == 1 {
+                    ChangeKind::Created
+                } else {
+                    ChangeKind::Revised
+                },
+                idempotency_key: None,
             },
-            idempotency_key: None,
         }
+    }
+
+    #[test]
+    fn a_purge_rewrites_an_entry_before_the_head_and_never_the_head() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), &StoreOptions::default()).unwrap();
+        let id = Uuid::now_v7();
+        store.apply(&write(1, EntryHash::GENESIS, id)).unwrap();
+        assert!(matches!(
+            store.purge_entry("ILO", 1, b"stub"),
+            Err(StoreError::Conflict(_))
+        ));
+        store.apply(&write(2, EntryHash([1; 32]), id)).unwrap();
+        store.purge_entry("ILO", 1, b"stub").unwrap();
+        assert_eq!(store.entry("ILO", 1).unwrap(), Some(b"stub".to_vec()));
+        for (organization, sequence) in [("ILO", 2), ("ILO", 0), ("IOM", 1)] {
+            assert!(matches!(
+                store.purge_entry(organization, sequence, b"stub"),
+                Err(StoreError::Conflict(_))
+            ));
+        }
+        assert_eq!(store.entry("ILO", 2).unwrap(), Some(vec![2]));
     }
 
     #[test]
@@ -735,6 +836,11 @@ mod tests {
                 supported: FORMAT_VERSION,
             }
         );
-        assert!(error.to_string().contains("format version 2"), "{error}");
+        assert!(
+            error
+                .to_string()
+                .contains(&format!("format version {}", FORMAT_VERSION + 1)),
+            "{error}"
+        );
     }
 }

@@ -6,7 +6,7 @@
 use uuid::Uuid;
 
 use super::StoreError;
-use crate::log::{EntryHash, LogHead};
+use crate::log::{Decision, EntryHash, LogHead};
 
 /// What the store keeps about one report besides its log entries.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +57,75 @@ pub struct ChangeRecord {
     pub revision: u64,
     /// What happened.
     pub kind: ChangeKind,
+}
+
+/// A co-chair's review decision about a pair, as the store keeps it: one record per pair
+/// and deciding organization (the latest decision of that organization).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewRecord {
+    /// The smaller report id of the pair.
+    pub first_report: Uuid,
+    /// The larger report id.
+    pub second_report: Uuid,
+    /// Revisions the co-chair saw.
+    pub first_revision: u64,
+    /// See `first_revision`.
+    pub second_revision: u64,
+    /// What was decided.
+    pub decision: Decision,
+    /// Why.
+    pub note: String,
+    /// The deciding (co-chair) organization.
+    pub organization: String,
+    /// Author's clock of the decision (ms since the epoch).
+    pub decided_at_ms: i64,
+    /// The decision's entry in that organization's log.
+    pub sequence: u64,
+}
+
+impl ReviewRecord {
+    pub(super) fn encode(&self) -> Vec<u8> {
+        let mut writer = RecordWriter::default();
+        writer.0.extend_from_slice(self.first_report.as_bytes());
+        writer.0.extend_from_slice(self.second_report.as_bytes());
+        writer
+            .u64(self.first_revision)
+            .u64(self.second_revision)
+            .u8(match self.decision {
+                Decision::Confirmed => 1,
+                Decision::Dismissed => 2,
+                Decision::Joint => 3,
+            })
+            .bytes(self.note.as_bytes())
+            .bytes(self.organization.as_bytes())
+            .i64(self.decided_at_ms)
+            .u64(self.sequence);
+        writer.0
+    }
+
+    pub(super) fn decode(bytes: &[u8]) -> Result<ReviewRecord, StoreError> {
+        let mut reader = RecordReader::new(bytes, "review");
+        Ok(ReviewRecord {
+            first_report: reader.uuid()?,
+            second_report: reader.uuid()?,
+            first_revision: reader.u64()?,
+            second_revision: reader.u64()?,
+            decision: match reader.u8()? {
+                1 => Decision::Confirmed,
+                2 => Decision::Dismissed,
+                3 => Decision::Joint,
+                other => {
+                    return Err(StoreError::Corrupt(format!(
+                        "unknown decision {other} in review record"
+                    )));
+                }
+            },
+            note: reader.string()?,
+            organization: reader.string()?,
+            decided_at_ms: reader.i64()?,
+            sequence: reader.u64()?,
+        })
+    }
 }
 
 /// A little-endian-free, length-prefixed writer (all integers big-endian).

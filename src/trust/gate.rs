@@ -365,6 +365,14 @@ impl GatePolicy {
                         identity.organization
                     )));
                 }
+                // A co-chair's decision is an entry of its own log: only its own node
+                // authors it, for its own people.
+                if identity.is_node() || identity.organization != self.node_organization {
+                    return Err(Status::permission_denied(format!(
+                        "{identity} records co-chair decisions with a client certificate at {}'s own node; this is {}'s node",
+                        identity.organization, self.node_organization
+                    )));
+                }
             }
         }
         if !self.rate_limiter.admit(&identity.organization) {

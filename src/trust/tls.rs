@@ -5,7 +5,8 @@
 //! connects and stays silent holds nothing but its own socket, never the loop, and is cut off
 //! after the handshake time-out. Completed connections are handed to tonic as [`PeerStream`]s
 //! whose connect info ([`PeerInfo`]) carries the peer's certificate chain: the gate reads the
-//! caller's identity from there, and only from there.
+//! caller's identity from there, and only from there. Every accepted TCP stream is wrapped in
+//! the node's [`TrafficCounters`] before the handshake, so they count the bytes on the wire.
 
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -20,6 +21,8 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, mpsc};
 use tokio_stream::wrappers::ReceiverStream;
+
+use crate::traffic::{Counted, TrafficCounters};
 
 /// TLS material that cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -134,9 +137,9 @@ pub struct PeerInfo {
 /// A server-side connection, plain (loopback experiments only) or TLS.
 pub enum PeerStream {
     /// Plain TCP.
-    Plain(TcpStream),
+    Plain(Counted<TcpStream>),
     /// Mutual TLS.
-    Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>),
+    Tls(Box<tokio_rustls::server::TlsStream<Counted<TcpStream>>>),
 }
 
 impl tonic::transport::server::Connected for PeerStream {
@@ -145,13 +148,13 @@ impl tonic::transport::server::Connected for PeerStream {
     fn connect_info(&self) -> PeerInfo {
         match self {
             PeerStream::Plain(stream) => PeerInfo {
-                remote_addr: stream.peer_addr().ok(),
+                remote_addr: stream.get_ref().peer_addr().ok(),
                 certificates: None,
             },
             PeerStream::Tls(stream) => {
                 let (tcp, session) = stream.get_ref();
                 PeerInfo {
-                    remote_addr: tcp.peer_addr().ok(),
+                    remote_addr: tcp.get_ref().peer_addr().ok(),
                     certificates: session
                         .peer_certificates()
                         .map(|chain| Arc::new(chain.iter().map(|c| c.as_ref().to_vec()).collect())),
@@ -228,6 +231,8 @@ pub struct AcceptOptions {
     pub handshake_timeout: Duration,
     /// Handshakes in progress at once; further connections wait in the kernel's backlog.
     pub max_concurrent_handshakes: usize,
+    /// Where the bytes of accepted connections are counted.
+    pub traffic: Arc<TrafficCounters>,
 }
 
 /// Where the TLS configuration comes from: swapped on certificate reload, read at each
@@ -260,6 +265,7 @@ pub fn incoming(
                 }
             };
             let _ = tcp.set_nodelay(true);
+            let tcp = options.traffic.count(tcp);
             let Some(tls) = &tls else {
                 if sender.send(Ok(PeerStream::Plain(tcp))).await.is_err() {
                     return;

@@ -53,7 +53,7 @@ fn quick_bench_prints_every_section_and_the_goals() {
         "Submit (durable, mTLS)",
         "cost of mutual TLS: TLS rate / plaintext rate at 1, 16, 64 clients: ",
         "TLS p99 / plaintext p99 at 1, 16, 64 clients: ",
-        "Ed25519 signing alone",
+        "sealing an entry alone (SHA-256 of",
         "signs/s",
         "µs per sign",
         "signing share of a 1-client submit = µs per sign / submit p50: ",
@@ -149,7 +149,12 @@ fn bench_json_has_every_figure() {
         }
     }
     let signing = &results["signing"];
-    assert!(signing["body_bytes"].as_u64().unwrap() > 500, "{signing}");
+    // The body signs a digest of the content, which travels beside it.
+    assert!(
+        signing["content_bytes"].as_u64().unwrap() > 500,
+        "{signing}"
+    );
+    assert!(signing["body_bytes"].as_u64().unwrap() > 64, "{signing}");
     assert!(signing["per_second"].as_f64().unwrap() > 0.0, "{signing}");
     assert!(signing["us_per_sign"].as_f64().unwrap() > 0.0, "{signing}");
     let share = signing["share_of_submit_p50"].as_f64().unwrap();
@@ -171,4 +176,87 @@ fn bench_json_has_every_figure() {
     }
     assert_eq!(results["memory"]["store_reports"], 500);
     assert!(results["memory"]["peak_end_bytes"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn sync_bench_prints_every_figure_and_goal() {
+    let stdout = run_bench(&[
+        "sync",
+        "--reports",
+        "300",
+        "--per-node",
+        "20",
+        "--idle-seconds",
+        "2",
+        "--fill-concurrency",
+        "32",
+        "--deadline-secs",
+        "300",
+    ]);
+    for expected in [
+        "== Machine ==",
+        "cpus",
+        "== 1. Bootstrap of an empty node from one peer (mutual TLS) ==",
+        "holding 300 reports",
+        "reports/s",
+        "MB/s",
+        "sync: empty node until its frontier equals its peer's",
+        "baseline: Ledger::ingest_batch, batches of 1024 KiB, as sessions ask",
+        "baseline: Ledger::ingest_batch, batches of 4,096 entries",
+        "sync rate / local ingest rate (the faster baseline): ",
+        "bytes the new node received on the wire: ",
+        "== 2. Convergence of 15 nodes (mutual TLS, full mesh) ==",
+        "300 entries to hold everywhere",
+        "every post acknowledged after",
+        "every node holds every entry after",
+        "baseline: one node posting 20 reports alone",
+        "reference: PostgreSQL mesh of 15 instances",
+        "bytes on the wire until convergence",
+        "== 3. Idle traffic of the converged mesh ==",
+        "105 links (node pairs), 210 connections",
+        "per link: ",
+        "B/s; per connection: ",
+        "bytes per second across the mesh, second by second: ",
+        "== 4. Memory of the 15 nodes (one process) ==",
+        "resident memory (VmRSS) after convergence and idle",
+        "peak memory (VmHWM) of the process",
+        "== Goals ==",
+        "bootstrap: sync rate / local ingest rate",
+        "convergence of 15 nodes, seconds (PostgreSQL mesh: 36 s)",
+        "convergence time / posting alone at one node",
+        "convergence time / apply floor at local ingest rate",
+        "CPU used until convergence",
+        "entries applied from peers, all nodes",
+        "periodic timers: HTTP/2 keepalive ping every",
+        "idle traffic, bytes/s per link",
+        "peak memory of the 15 nodes, GiB",
+        "(goal >= 0.5)",
+        "(goal <= 3.6)",
+        "(goal <= 5)",
+        "(goal < 2)",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "missing {expected:?} in:\n{stdout}"
+        );
+    }
+    // Three goals with a verdict; the idle one is not judged on a window shorter than the
+    // keepalive interval (and says so), and the ratios to posting alone and to the apply
+    // floor have no goal.
+    let verdicts = stdout
+        .lines()
+        .filter(|line| line.contains("(goal ") && (line.contains("PASS") || line.contains("MISS")))
+        .count();
+    assert_eq!(verdicts, 3, "{stdout}");
+    assert!(
+        stdout.contains("NOT JUDGED: ") && stdout.contains("NOTE: the window is shorter"),
+        "{stdout}"
+    );
+    // One idle sample per second of the window.
+    let timeline = stdout
+        .lines()
+        .find_map(|line| line.split_once("bytes per second across the mesh, second by second: "))
+        .map(|(_, samples)| samples.split_whitespace().count())
+        .unwrap_or(0);
+    assert_eq!(timeline, 2, "{stdout}");
 }

@@ -12,9 +12,12 @@
 
 use std::path::{Path, PathBuf};
 
-use concord::log::{Change, EntryBody, EntryHash, SignedEntry};
+use concord::log::{Change, ContentDigest, EntryBody, EntryHash, SignedEntry};
+use concord::report::ReportContent;
 use concord::report::validate::validate_draft;
-use concord::rpc::codec::{draft_from_pb, encode_entry_body, encode_signed_entry};
+use concord::rpc::codec::{
+    draft_from_pb, encode_content, encode_entry_body, encode_signed_entry, sign_content_entry,
+};
 use concord::rpc::fuzzing::{FUZZ_KEY_SEED, Message, Outcome, decode_and_validate, fuzz_today};
 use concord::rpc::pb;
 use prost::Message as _;
@@ -151,9 +154,17 @@ fn key() -> ed25519_dalek::SigningKey {
     ed25519_dalek::SigningKey::from_bytes(&FUZZ_KEY_SEED)
 }
 
+fn valid_content() -> ReportContent {
+    validate_draft(&draft_from_pb(full_content()), fuzz_today()).expect("the full content is valid")
+}
+
+/// The first entry of the seeds' log: a report's creation, content beside the body.
+fn content_entry(sequence: u64, previous: EntryHash) -> SignedEntry {
+    sign_content_entry(content_body(sequence, previous), &valid_content(), &key())
+}
+
 fn content_body(sequence: u64, previous: EntryHash) -> EntryBody {
-    let content = validate_draft(&draft_from_pb(full_content()), fuzz_today())
-        .expect("the full content is valid");
+    let content_bytes = encode_content(&valid_content());
     EntryBody {
         organization: "ESCAP".into(),
         sequence,
@@ -162,7 +173,7 @@ fn content_body(sequence: u64, previous: EntryHash) -> EntryBody {
         report_id: Uuid::from_u128(0x0190_f1c2_7a3b_7cde_8f00_1234_5678_90ab),
         revision: sequence,
         epoch: 1,
-        change: Change::Content(Box::new(content)),
+        change: Change::Content(ContentDigest::of(&content_bytes)),
     }
 }
 
@@ -371,10 +382,7 @@ fn seeds() -> Vec<(String, Vec<u8>)> {
         }
         .encode_to_vec(),
     );
-    let first = SignedEntry::sign(
-        encode_entry_body(&content_body(1, EntryHash::GENESIS)),
-        &key(),
-    );
+    let first = content_entry(1, EntryHash::GENESIS);
     let second = SignedEntry::sign(encode_entry_body(&withdrawal_body(2, first.hash())), &key());
     let mut tampered = first.clone();
     // "ESCAP" becomes "eSCAP": still a body, no longer the signed one.
@@ -428,8 +436,35 @@ fn seeds() -> Vec<(String, Vec<u8>)> {
             body: first.body_bytes.clone(),
             signature: vec![0; 63],
             key_id: vec![0; 8],
+            content: first.content.clone(),
         }
         .encode_to_vec(),
+    );
+    add(
+        "valid-purged-content",
+        Message::SignedEntry,
+        encode_signed_entry(&first.purged()),
+    );
+    // Signed and well-formed, but the content beside the body is not the committed one.
+    let mut swapped = first.clone();
+    swapped.content = Some(bad_content().encode_to_vec());
+    add(
+        "invalid-content-digest",
+        Message::SignedEntry,
+        encode_signed_entry(&swapped),
+    );
+    // Signed over a digest of content that breaks validation.
+    let bad_bytes = bad_content().encode_to_vec();
+    let bad_body = EntryBody {
+        change: Change::Content(ContentDigest::of(&bad_bytes)),
+        ..content_body(1, EntryHash::GENESIS)
+    };
+    add(
+        "invalid-content",
+        Message::SignedEntry,
+        encode_signed_entry(
+            &SignedEntry::sign(encode_entry_body(&bad_body), &key()).with_content(bad_bytes),
+        ),
     );
     add(
         "valid-content",
@@ -442,7 +477,7 @@ fn seeds() -> Vec<(String, Vec<u8>)> {
         encode_entry_body(&withdrawal_body(9, EntryHash([9; 32]))),
     );
     add(
-        "invalid-content",
+        "undecodable-short-digest",
         Message::EntryBody,
         pb::EntryBody {
             organization: "ESCAP".into(),
@@ -452,7 +487,10 @@ fn seeds() -> Vec<(String, Vec<u8>)> {
             report_id: vec![1; 16],
             revision: 1,
             epoch: 1,
-            change: Some(pb::entry_body::Change::Content(bad_content())),
+            change: Some(pb::entry_body::Change::Content(pb::ContentDigest {
+                sha256: vec![0; 31],
+                length: 0,
+            })),
         }
         .encode_to_vec(),
     );

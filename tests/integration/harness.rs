@@ -166,6 +166,8 @@ pub fn sample_content(title: &str) -> pb::ReportContent {
             person: String::new(),
         }),
         location: "Bangkok".into(),
+        iati_identifier: String::new(),
+        iati_extra: vec![],
     }
 }
 

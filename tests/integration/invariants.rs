@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use concord::ledger::Ledger;
-use concord::log::{EntryHash, Frontier};
+use concord::log::{Change, EntryHash, Frontier};
 use concord::rpc::client::ClientTls;
 use concord::rpc::codec;
 use concord::rpc::pb;
@@ -415,6 +415,8 @@ pub async fn pull_everything(
 ) -> (Frontier, BTreeMap<String, Vec<EntryHash>>) {
     let (advertised, entries) = pull_entries(&probe.endpoint, &probe.node_tls, membership).await;
     let mut logs: BTreeMap<String, Vec<EntryHash>> = BTreeMap::new();
+    // Per report, its content-changing entries in log order: (sequence, carries content).
+    let mut contents: BTreeMap<uuid::Uuid, Vec<(u64, bool)>> = BTreeMap::new();
     for bytes in entries {
         let entry = codec::decode_signed_entry(&bytes)
             .unwrap_or_else(|e| panic!("{} served an undecodable entry: {e}", probe.name));
@@ -445,7 +447,35 @@ pub async fn pull_everything(
             body.organization,
             body.organization
         );
+        if let Change::Content(_) = body.change {
+            let content = codec::entry_content(&entry, &body).unwrap_or_else(|e| {
+                panic!(
+                    "{}: entry {} of {} carries content that does not match its signed digest: {e}",
+                    probe.name, body.sequence, body.organization
+                )
+            });
+            contents
+                .entry(body.report_id)
+                .or_default()
+                .push((body.sequence, content.is_some()));
+        }
         log.push(entry.hash());
+    }
+    // Superseded revisions are purged (storage shrinks), the current one is whole.
+    for (report, revisions) in &contents {
+        let (current, older) = revisions.split_last().expect("at least one revision");
+        assert!(
+            current.1,
+            "{}: the current content (entry {}) of report {report} is missing",
+            probe.name, current.0
+        );
+        for (sequence, carries_content) in older {
+            assert!(
+                !carries_content,
+                "{}: entry {sequence}, a superseded revision of report {report}, still carries its content",
+                probe.name
+            );
+        }
     }
     (advertised, logs)
 }

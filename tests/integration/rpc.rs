@@ -677,6 +677,8 @@ fn spec_content(spec: &Spec) -> pb::ReportContent {
         links: vec![],
         contact: None,
         location: String::new(),
+        iati_identifier: String::new(),
+        iati_extra: vec![],
     }
 }
 
@@ -1368,7 +1370,7 @@ async fn node_info_frontier_counts_every_write_and_nothing_else() {
     assert_eq!(frontier_sequence(&empty, ORG), 0);
     assert_eq!(empty.report_count, 0);
     assert_eq!(empty.last_change, 0);
-    assert_eq!(empty.store_format_version, 1);
+    assert_eq!(empty.store_format_version, concord::store::FORMAT_VERSION);
     assert_eq!(empty.version, env!("CARGO_PKG_VERSION"));
     uuid::Uuid::parse_str(&empty.store_incarnation).expect("incarnation is a UUID");
     assert_eq!(empty.signing_public_key.len(), 64);

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use concord::config::{NodeConfig, TlsConfig};
 use concord::ledger::Ledger;
-use concord::log::{Change, EntryBody, EntryHash, SignedEntry};
+use concord::log::{Change, EntryBody, EntryHash};
 use concord::node::{NodeError, RunningNode};
 use concord::rpc::client::ClientTls;
 use concord::rpc::codec;
@@ -119,9 +119,28 @@ struct Cluster {
 }
 
 fn content(organization: &str, tag: &str, n: usize) -> pb::ReportContent {
+    // Spread over countries and years as a real group's reports are (identical places
+    // and dates would make every pair a candidate overlap).
+    const COUNTRIES: [&str; 12] = [
+        "TH", "KH", "LA", "VN", "MM", "PH", "ID", "MY", "BD", "NP", "LK", "MN",
+    ];
+    let spread = organization.bytes().map(usize::from).sum::<usize>() + n * 7;
     let mut content = sample_content(&format!("{organization} {tag} {n}"));
     content.summary[0].text = format!("Report {n} of {organization}, {tag}.");
     content.location = format!("Venue {n}");
+    content.countries = vec![COUNTRIES[spread % COUNTRIES.len()].to_string()];
+    let year = 1990 + spread % 30;
+    let month = 1 + spread % 12;
+    if let Some(dates) = content.dates.as_mut() {
+        for date in [
+            &mut dates.planned_start,
+            &mut dates.actual_start,
+            &mut dates.planned_end,
+            &mut dates.actual_end,
+        ] {
+            *date = format!("{year}-{month:02}-{}", &date[8..]);
+        }
+    }
     content
 }
 
@@ -212,6 +231,7 @@ impl Cluster {
         config.replication.keepalive_secs = 5;
         config.replication.anti_entropy_secs = 2;
         config.replication.source_address = Some(node_ip(i));
+        config.metrics.listen = Some(SocketAddr::new(node_ip(i), 0));
         config
     }
 
@@ -642,9 +662,11 @@ fn craft_entry(
         report_id,
         revision,
         epoch: 1,
-        change: Change::Content(Box::new(content)),
+        change: Change::Withdrawal {
+            reason: String::new(),
+        },
     };
-    codec::encode_signed_entry(&SignedEntry::sign(codec::encode_entry_body(&body), key))
+    codec::encode_signed_entry(&codec::sign_content_entry(body, &content, key))
 }
 
 fn now_ms() -> i64 {
@@ -1271,23 +1293,52 @@ async fn tampered_withheld_and_replayed_entries_from_a_relay_change_nothing() {
         .await;
 
     // Tampering: a byte of A's first entry flipped, pushed by a relay. First inside the
-    // title text (still decodable): the signature no longer verifies.
+    // signature (still decodable): it no longer verifies. Then inside the content beside
+    // the body (a title, still decodable): it no longer matches the digest the body
+    // commits to.
     let first_of_a = log_of(&entries, &code_a)[0].clone();
-    let title = format!("{code_a} relay 0");
+    let signature = codec::decode_signed_entry(&first_of_a)
+        .expect("entry")
+        .signature;
     let at = first_of_a
-        .windows(title.len())
-        .position(|w| w == title.as_bytes())
-        .expect("the title is in the entry");
+        .windows(signature.len())
+        .position(|w| w == signature)
+        .expect("the signature is in the entry");
     let mut tampered = first_of_a.clone();
-    tampered[at] ^= 0x01;
+    tampered[at + 10] ^= 0x01;
     let outcome = cluster.push(c, relay_index, vec![tampered]).await;
     assert_eq!(outcome.applied, 0);
     assert_eq!(outcome.rejected.len(), 1, "{outcome:?}");
     assert_eq!(outcome.rejected[0].1, "SIGNATURE_INVALID", "{outcome:?}");
+    // Entry 1 was revised since (its content is purged): take the first that carries one.
+    let whole_of_a = log_of(&entries, &code_a)
+        .into_iter()
+        .find(|bytes| {
+            codec::decode_signed_entry(bytes)
+                .expect("entry")
+                .content
+                .is_some()
+        })
+        .expect("an entry of A with content");
+    let title = format!("{code_a} relay ");
+    let at = whole_of_a
+        .windows(title.len())
+        .position(|w| w == title.as_bytes())
+        .expect("the title is in the entry's content");
+    let mut tampered = whole_of_a.clone();
+    tampered[at] ^= 0x01;
+    let outcome = cluster.push(c, relay_index, vec![tampered]).await;
+    assert_eq!(outcome.applied, 0);
+    assert_eq!(outcome.rejected.len(), 1, "{outcome:?}");
+    assert_eq!(outcome.rejected[0].1, "INVALID_CONTENT", "{outcome:?}");
     // Then anywhere at all: always refused, never stored.
     let mut reasons = BTreeMap::<String, usize>::new();
-    for _ in 0..60 {
-        let mut tampered = first_of_a.clone();
+    for round in 0..60 {
+        let mut tampered = if round % 2 == 0 {
+            first_of_a.clone()
+        } else {
+            whole_of_a.clone()
+        };
         let position = rng.below(tampered.len());
         tampered[position] ^= 1 << rng.below(8);
         let outcome = cluster.push(c, relay_index, vec![tampered]).await;
@@ -1303,6 +1354,7 @@ async fn tampered_withheld_and_replayed_entries_from_a_relay_change_nothing() {
         assert!(
             [
                 "SIGNATURE_INVALID",
+                "INVALID_CONTENT",
                 "MALFORMED",
                 "UNKNOWN_KEY",
                 "NOT_A_MEMBER"
@@ -1740,5 +1792,407 @@ async fn a_forked_log_is_detected_everywhere_and_never_silently_resolved() {
     )
     .await;
     eprintln!("fork: {:?}", started.elapsed());
+    cluster.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------------
+// 11. Purging superseded revisions
+
+/// A report revised five times keeps one content in every log: the superseded revisions
+/// keep their bodies and signatures (the chain verifies end to end) and lose their
+/// content, at the author, at a replica that followed along, and at a node that was cut
+/// off and receives the superseded revisions already purged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn superseded_revisions_are_purged_everywhere_and_the_chain_still_verifies() {
+    let started = Instant::now();
+    let mut cluster = Cluster::new(3).await;
+    let all = cluster.all();
+    let (author_index, follower, latecomer) = (0, 1, 2);
+    cluster.start_all().await;
+    cluster.wait_authoring(&all).await;
+    let oracle = Arc::new(Mutex::new(Oracle::default()));
+    let mut reads = MonotonicReads::default();
+    let author = cluster.author(author_index, &oracle);
+    cluster.proxy.isolate(latecomer, cluster.n());
+    let mut report = author.submit("revised often", 0).await;
+    for round in 1..=5 {
+        report = author
+            .revise(&report, &format!("revision round {round}"))
+            .await;
+    }
+    assert_eq!(report.revision, 6);
+    cluster
+        .check(
+            &[author_index, follower],
+            &oracle,
+            &mut reads,
+            &Expect::default(),
+        )
+        .await;
+    let log = log_of(
+        &cluster.entries(author_index).await,
+        &cluster.codes[author_index],
+    );
+    let carrying: Vec<bool> = log
+        .iter()
+        .map(|bytes| {
+            codec::decode_signed_entry(bytes)
+                .expect("entry")
+                .content
+                .is_some()
+        })
+        .collect();
+    assert_eq!(carrying, [false, false, false, false, false, true]);
+    // A purged entry is as small as the current one stripped of its content.
+    let current = codec::decode_signed_entry(&log[5]).expect("entry");
+    let stripped = codec::encode_signed_entry(&current.purged()).len();
+    let content = current.content.as_ref().map_or(0, Vec::len);
+    for (sequence, bytes) in log[..5].iter().enumerate() {
+        assert!(
+            bytes.len() <= stripped + 8,
+            "entry {} takes {} bytes purged; the current one takes {} with its {content} bytes of content",
+            sequence + 1,
+            bytes.len(),
+            log[5].len()
+        );
+    }
+
+    cluster.proxy.heal_all();
+    cluster
+        .check(&all, &oracle, &mut reads, &Expect::default())
+        .await;
+    assert_eq!(get(&cluster.reports(latecomer), &report.id).await, report);
+    eprintln!("purge: {:?}", started.elapsed());
+    cluster.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------------
+// 12. Metrics
+
+/// `GET path` on `addr` over plain HTTP/1.1: (status code, body).
+async fn http_get(addr: SocketAddr, path: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("connect to the metrics endpoint");
+    stream
+        .write_all(
+            format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
+        .await
+        .expect("send the request");
+    let mut response = String::new();
+    tokio::time::timeout(PATIENCE, stream.read_to_string(&mut response))
+        .await
+        .expect("the metrics endpoint answers in time")
+        .expect("read the response");
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// Samples of an OpenMetrics text: "name{labels}" (as written) to value.
+fn samples(text: &str) -> BTreeMap<String, f64> {
+    text.lines()
+        .filter(|line| !line.starts_with('#') && !line.is_empty())
+        .filter_map(|line| {
+            let (name, value) = line.rsplit_once(' ')?;
+            Some((name.to_string(), value.parse().ok()?))
+        })
+        .collect()
+}
+
+/// After traffic, each node's metrics state what `SyncStatus` and the logs say: every
+/// organization's head, no lag, the peer up with the same membership, the reports held,
+/// a store on disk and bytes on the wire.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn metrics_expose_heads_lag_peers_and_traffic_after_sync() {
+    let mut cluster = Cluster::new(2).await;
+    let all = cluster.all();
+    cluster.start_all().await;
+    cluster.wait_authoring(&all).await;
+    let oracle = Arc::new(Mutex::new(Oracle::default()));
+    let mut reads = MonotonicReads::default();
+    write_everywhere(&cluster, &all, &oracle, "measured", 4).await;
+    cluster
+        .check(&all, &oracle, &mut reads, &Expect::default())
+        .await;
+    let reports = all_reports(&cluster.probe(0)).await.len() as f64;
+    for i in all.clone() {
+        let addr = cluster
+            .running_node(i)
+            .metrics_addr()
+            .expect("metrics are configured");
+        let heads = cluster.sequences(i).await;
+        let other = &cluster.codes[1 - i];
+        let expected_peer_up = format!("concord_peer_up{{peer=\"{other}\"}}");
+        // Peer sessions report "connected" a moment after the data flowed: wait for it.
+        let give_up = Instant::now() + PATIENCE;
+        let metrics = loop {
+            let (status, body) = http_get(addr, "/metrics").await;
+            assert_eq!(status, 200, "{body}");
+            let metrics = samples(&body);
+            if metrics.get(&expected_peer_up) == Some(&1.0) {
+                break metrics;
+            }
+            assert!(
+                Instant::now() < give_up,
+                "the peer session never showed up in metrics: {metrics:#?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        for (organization, sequence) in &heads {
+            let label = format!("{{organization=\"{organization}\"}}");
+            assert_eq!(
+                metrics.get(&format!("concord_log_local_sequence{label}")),
+                Some(&(*sequence as f64)),
+                "{metrics:#?}"
+            );
+            assert_eq!(
+                metrics.get(&format!("concord_sync_lag_entries{label}")),
+                Some(&0.0)
+            );
+            assert_eq!(
+                metrics.get(&format!("concord_log_quarantined{label}")),
+                Some(&0.0)
+            );
+        }
+        assert_eq!(metrics.get("concord_peers_up"), Some(&1.0));
+        assert_eq!(
+            metrics.get(&format!(
+                "concord_peer_membership_matches{{peer=\"{other}\"}}"
+            )),
+            Some(&1.0)
+        );
+        assert_eq!(metrics.get("concord_reports"), Some(&reports));
+        assert_eq!(metrics.get("concord_node_recovering"), Some(&0.0));
+        assert!(metrics["concord_store_size_bytes"] > 0.0);
+        assert!(
+            metrics[r#"concord_network_bytes_total{side="dialled",direction="out"}"#] > 0.0,
+            "{metrics:#?}"
+        );
+        assert!(metrics[&format!("concord_peer_entries_applied_total{{peer=\"{other}\"}}")] > 0.0);
+        assert_eq!(http_get(addr, "/other").await.0, 404);
+    }
+    cluster.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------------
+// 13. Overlaps and co-chairs' reviews
+
+/// A training on trafficking in Cambodia, as two agencies would report it.
+fn training(title: &str, start: &str, end: &str) -> pb::ReportContent {
+    let mut content = sample_content(title);
+    content.summary[0].text =
+        "Capacity building for front-line officers on identifying victims of trafficking.".into();
+    content.activity_type = pb::ActivityType::Training as i32;
+    content.countries = vec!["KH".into()];
+    content.themes = vec![pb::Theme {
+        vocabulary: "GCM".into(),
+        code: "10".into(),
+    }];
+    content.participants.clear();
+    content.location = "Phnom Penh".into();
+    content.dates = Some(pb::ActivityDates {
+        planned_start: start.into(),
+        actual_start: start.into(),
+        planned_end: end.into(),
+        actual_end: end.into(),
+    });
+    content
+}
+
+fn view_client(cluster: &Cluster, i: usize) -> pb::view_client::ViewClient<Channel> {
+    pb::view_client::ViewClient::new(lazy_channel(
+        &cluster.endpoint(i),
+        Some(client_tls_config(&cluster.client_tls(i))),
+    ))
+}
+
+/// The pair of `a` and `b` in `i`'s inbox (decided ones included), if flagged there.
+async fn inbox_pair(cluster: &Cluster, i: usize, a: &str, b: &str) -> Option<pb::OverlapPair> {
+    let inbox = view_client(cluster, i)
+        .overlaps(pb::OverlapsRequest {
+            organizations: vec![],
+            include_decided: true,
+        })
+        .await
+        .expect("overlaps")
+        .into_inner();
+    inbox
+        .pairs
+        .into_iter()
+        .find(|p| (p.first_id == a && p.second_id == b) || (p.first_id == b && p.second_id == a))
+}
+
+/// The submitter of a report that overlaps another agency's is told so in the reply; the
+/// pair is in every node's inbox; a co-chair's decision (an entry of its own log)
+/// replicates and holds everywhere, and is reopened when either report changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn overlaps_are_flagged_on_submit_and_reviews_replicate_and_reopen() {
+    let mut cluster = Cluster::new(3).await;
+    let all = cluster.all();
+    let (co_chair, first_agency, second_agency) = (0, 1, 2);
+    assert!(cluster.membership.is_co_chair(&cluster.codes[co_chair]));
+    cluster.start_all().await;
+    cluster.wait_authoring(&all).await;
+
+    let first = cluster
+        .reports(first_agency)
+        .submit(pb::SubmitRequest {
+            content: Some(training(
+                "Training on identifying victims of trafficking",
+                "2007-03-10",
+                "2007-03-12",
+            )),
+            idempotency_key: String::new(),
+        })
+        .await
+        .expect("submit")
+        .into_inner()
+        .report
+        .expect("report");
+    // The second agency's node must hold the first report before it can warn.
+    poll(
+        PATIENCE,
+        "the first report reaches the second agency",
+        || {
+            let mut client = cluster.reports(second_agency);
+            let id = first.id.clone();
+            async move { client.get(pb::GetRequest { id }).await.is_ok() }
+        },
+    )
+    .await;
+    let second = cluster
+        .reports(second_agency)
+        .submit(pb::SubmitRequest {
+            content: Some(training(
+                "Workshop: victim identification for border officials",
+                "2007-03-20",
+                "2007-03-20",
+            )),
+            idempotency_key: String::new(),
+        })
+        .await
+        .expect("submit")
+        .into_inner();
+    let second_report = second.report.clone().expect("report");
+    let notice = second
+        .overlaps
+        .iter()
+        .find(|p| p.first_id == first.id || p.second_id == first.id)
+        .unwrap_or_else(|| panic!("no notice of the first report: {:?}", second.overlaps));
+    assert_eq!(
+        notice.kind,
+        pb::OverlapKind::PotentialOverlap as i32,
+        "{notice:?}"
+    );
+    assert!(!notice.reasons.is_empty(), "{notice:?}");
+    assert_eq!(notice.review_state, pb::ReviewStateKind::Open as i32);
+
+    // Every node flags the pair once it holds both reports.
+    for i in all.clone() {
+        let (a, b) = (first.id.clone(), second_report.id.clone());
+        poll(PATIENCE, "the pair in every inbox", || {
+            let (a, b) = (a.clone(), b.clone());
+            let cluster = &cluster;
+            async move { inbox_pair(cluster, i, &a, &b).await.is_some() }
+        })
+        .await;
+    }
+
+    // The co-chair dismisses it at its own node; the decision replicates.
+    let mut coordination = pb::coordination_client::CoordinationClient::new(lazy_channel(
+        &cluster.endpoint(co_chair),
+        Some(client_tls_config(&cluster.client_tls(co_chair))),
+    ));
+    let reviewed = coordination
+        .review(pb::ReviewRequest {
+            first_report: first.id.clone(),
+            second_report: second_report.id.clone(),
+            decision: pb::ReviewDecisionKind::Dismissed as i32,
+            note: "Different target groups; both agencies informed.".into(),
+        })
+        .await
+        .expect("review")
+        .into_inner()
+        .pair
+        .expect("the pair");
+    assert_eq!(reviewed.review_state, pb::ReviewStateKind::Decided as i32);
+    for i in all.clone() {
+        let (a, b) = (first.id.clone(), second_report.id.clone());
+        poll(PATIENCE, "the decision everywhere", || {
+            let (a, b) = (a.clone(), b.clone());
+            let cluster = &cluster;
+            async move {
+                inbox_pair(cluster, i, &a, &b).await.is_some_and(|p| {
+                    p.review_state == pb::ReviewStateKind::Decided as i32
+                        && p.decision == pb::ReviewDecisionKind::Dismissed as i32
+                        && p.decided_by == cluster.codes[co_chair]
+                })
+            }
+        })
+        .await;
+        // Decided pairs leave the default inbox.
+        let open = view_client(&cluster, i)
+            .overlaps(pb::OverlapsRequest::default())
+            .await
+            .expect("overlaps")
+            .into_inner();
+        assert!(
+            !open
+                .pairs
+                .iter()
+                .any(|p| p.first_id == first.id || p.second_id == first.id),
+            "{open:?}"
+        );
+    }
+    // A review bad input is refused naming the fields, and records nothing.
+    let refused = coordination
+        .review(pb::ReviewRequest {
+            first_report: "not-an-id".into(),
+            second_report: second_report.id.clone(),
+            decision: 0,
+            note: String::new(),
+        })
+        .await
+        .expect_err("invalid review");
+    assert_eq!(refused.code(), tonic::Code::InvalidArgument);
+
+    // The second agency revises its report: the decision no longer holds anywhere.
+    cluster
+        .reports(second_agency)
+        .revise(pb::ReviseRequest {
+            id: second_report.id.clone(),
+            expected_revision: 1,
+            content: Some(training(
+                "Workshop: victim identification for border and police officials",
+                "2007-03-20",
+                "2007-03-21",
+            )),
+        })
+        .await
+        .expect("revise");
+    for i in all.clone() {
+        let (a, b) = (first.id.clone(), second_report.id.clone());
+        poll(PATIENCE, "the pair reopened everywhere", || {
+            let (a, b) = (a.clone(), b.clone());
+            let cluster = &cluster;
+            async move {
+                inbox_pair(cluster, i, &a, &b).await.is_some_and(|p| {
+                    p.review_state == pb::ReviewStateKind::Reopened as i32
+                        && p.decision == pb::ReviewDecisionKind::Dismissed as i32
+                })
+            }
+        })
+        .await;
+    }
     cluster.shutdown().await;
 }

@@ -500,16 +500,22 @@ async fn only_co_chairs_may_call_the_coordination_service() {
         );
         wait_for_denial(&node, &tls, COORDINATION_REVIEW, "PERMISSION_DENIED").await;
     }
-    // Co-chairs get past the gate; the service does not exist yet (UNIMPLEMENTED).
-    for tls in [
-        group.client_tls(IOM, "bob"),
-        group.client_tls(ESCAP, "alice"),
-    ] {
+    // Another co-chair's people record decisions at their own node, not at this one.
+    let other_co_chair = group.client_tls(IOM, "bob");
+    let status = refused(
+        "a co-chair at another co-chair's node",
+        call_raw(node.channel(&other_co_chair), COORDINATION_REVIEW).await,
+    );
+    assert_eq!(status.code(), Code::PermissionDenied, "{status:?}");
+    assert!(status.message().contains("own node"), "{status:?}");
+    // The node's own co-chair client gets past the gate; the empty request is then refused
+    // by the service, naming the missing fields.
+    for tls in [group.client_tls(ESCAP, "alice")] {
         let status = refused(
-            "a co-chair on a service that does not exist yet",
+            "an empty review",
             call_raw(node.channel(&tls), COORDINATION_REVIEW).await,
         );
-        assert_eq!(status.code(), Code::Unimplemented, "{status:?}");
+        assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
         let record = wait_for_audit(&node.audit_log(), "an allowed co-chair call", |record| {
             field(record, "fingerprint") == fingerprint_of(&tls)
                 && field(record, "method") == COORDINATION_REVIEW

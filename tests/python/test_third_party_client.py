@@ -85,11 +85,12 @@ def generate_stubs(out_dir):
         f"--python_out={out_dir}",
         f"--grpc_python_out={out_dir}",
         "concord/v1/report.proto",
+        "concord/v1/overlap.proto",
         "concord/v1/reports.proto",
     ]
     code = protoc.main(args)
     assert code == 0, f"grpc_tools.protoc failed with {code}: {' '.join(args)}"
-    for generated in ("report_pb2.py", "reports_pb2.py", "reports_pb2_grpc.py"):
+    for generated in ("report_pb2.py", "overlap_pb2.py", "reports_pb2.py", "reports_pb2_grpc.py"):
         path = os.path.join(out_dir, "concord", "v1", generated)
         assert os.path.isfile(path), f"protoc did not write {path}"
     sys.path.insert(0, out_dir)
