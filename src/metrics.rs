@@ -47,6 +47,8 @@ pub struct MetricSources {
     pub ledger: Arc<Ledger>,
     /// Replication state; `None` for a standalone node.
     pub sync: Option<SyncSource>,
+    /// When the node certificate expires (Unix seconds; 0 without TLS). Updated on reload.
+    pub certificate_expiry: Arc<std::sync::atomic::AtomicI64>,
     /// Bytes on connections this node accepted.
     pub accepted: Arc<TrafficCounters>,
     /// Bytes on connections this node dialled to its peers.
@@ -154,6 +156,18 @@ impl Collector for NodeCollector {
             &unlabelled(ledger.store().report_count().unwrap_or(0)),
         )?;
 
+        let expiry = self
+            .sources
+            .certificate_expiry
+            .load(std::sync::atomic::Ordering::Acquire);
+        if expiry > 0 {
+            gauges(
+                e,
+                "concord_certificate_expiry_timestamp_seconds",
+                "When the node's TLS certificate expires (Unix seconds): alert well before",
+                &unlabelled(expiry),
+            )?;
+        }
         let logs = match &self.sources.sync {
             Some(sync) => log_sync(ledger, sync),
             None => ledger

@@ -57,9 +57,11 @@ pub enum NodeError {
 
 /// How the node authenticates callers, set up from the configuration.
 struct Security {
+    /// When the node certificate expires (Unix seconds; 0 when unknown or plaintext).
+    certificate_expiry: Arc<std::sync::atomic::AtomicI64>,
     tls: Option<ServerConfigSource>,
     /// This node's certificate, presented to peers.
-    client_tls: Option<crate::rpc::client::ClientTls>,
+    client_tls: Option<crate::replication::ClientTlsSource>,
     authentication: Authentication,
     membership: Option<Arc<std::sync::RwLock<Arc<Membership>>>>,
 }
@@ -85,6 +87,7 @@ fn set_up_security(
              acts for {organization}; loopback only, for local experiments"
         );
         return Ok(Security {
+            certificate_expiry: Arc::new(std::sync::atomic::AtomicI64::new(0)),
             tls: None,
             client_tls: None,
             authentication: Authentication::PlaintextLoopback {
@@ -93,6 +96,65 @@ fn set_up_security(
             membership: None,
         });
     };
+    let trust = load_trust(config, tls_config, signing_key)?;
+    tracing::info!(
+        identity = %trust.identity,
+        membership = %trust.membership.hash_hex(),
+        "mutual TLS: every caller must present a certificate of the working group"
+    );
+    let membership = Arc::new(std::sync::RwLock::new(Arc::new(trust.membership)));
+    Ok(Security {
+        certificate_expiry: Arc::new(std::sync::atomic::AtomicI64::new(
+            trust.not_after.map_or(0, |t| t.unix_timestamp()),
+        )),
+        tls: Some(Arc::new(std::sync::RwLock::new(trust.server_config))),
+        client_tls: Some(Arc::new(std::sync::RwLock::new(trust.client_tls))),
+        authentication: Authentication::MutualTls {
+            membership: membership.clone(),
+        },
+        membership: Some(membership),
+    })
+}
+
+/// What a running node re-reads on [`RunningNode::reload`] and where it swaps it in.
+struct Reloadable {
+    config: NodeConfig,
+    signing_key: ed25519_dalek::SigningKey,
+    server_config: ServerConfigSource,
+    client_tls: crate::replication::ClientTlsSource,
+    membership: Arc<std::sync::RwLock<Arc<Membership>>>,
+    certificate_expiry: Arc<std::sync::atomic::AtomicI64>,
+}
+
+/// What a reload put in force.
+#[derive(Debug, Clone)]
+pub struct Reloaded {
+    /// The node's identity (unchanged).
+    pub identity: String,
+    /// The new certificate's expiry, if readable.
+    pub certificate_expires: Option<String>,
+    /// The membership file's hash now in force.
+    pub membership_hash: String,
+}
+
+/// Certificates, keys and membership read from disk and checked against each other.
+struct LoadedTrust {
+    identity: Identity,
+    membership: Membership,
+    server_config: Arc<rustls::ServerConfig>,
+    client_tls: crate::rpc::client::ClientTls,
+    /// When the node certificate expires.
+    not_after: Option<time::OffsetDateTime>,
+}
+
+/// Reads the CA, the node's certificate and key and the membership file, and checks that
+/// they name this node and that its signing key is its organization's.
+fn load_trust(
+    config: &NodeConfig,
+    tls_config: &crate::config::TlsConfig,
+    signing_key: &ed25519_dalek::SigningKey,
+) -> Result<LoadedTrust, NodeError> {
+    let organization = config.organization.trim();
     let trust_error = |error: &dyn std::fmt::Display| NodeError::Trust(error.to_string());
     let membership = Membership::load(&tls_config.membership_file).map_err(|e| trust_error(&e))?;
     let (ca_file, cert_file, key_file) = tls_config.files(organization)?;
@@ -132,24 +194,23 @@ fn set_up_security(
         )));
     }
     let server_config = tls::server_config(&material).map_err(|e| trust_error(&e))?;
-    tracing::info!(
-        identity = %expected,
-        membership = %membership.hash_hex(),
-        "mutual TLS: every caller must present a certificate of the working group"
-    );
-    let membership = Arc::new(std::sync::RwLock::new(Arc::new(membership)));
+    let not_after = x509_parser::parse_x509_certificate(leaf[0].as_ref())
+        .ok()
+        .and_then(|(_, certificate)| {
+            time::OffsetDateTime::from_unix_timestamp(certificate.validity().not_after.timestamp())
+                .ok()
+        });
     let client_tls = crate::rpc::client::ClientTls {
         ca_pem: material.ca_pem.clone(),
         certificate_pem: material.certificate_pem.clone(),
         key_pem: material.key_pem.clone(),
     };
-    Ok(Security {
-        tls: Some(Arc::new(std::sync::RwLock::new(server_config))),
-        client_tls: Some(client_tls),
-        authentication: Authentication::MutualTls {
-            membership: membership.clone(),
-        },
-        membership: Some(membership),
+    Ok(LoadedTrust {
+        identity: expected,
+        membership,
+        server_config,
+        client_tls,
+        not_after,
     })
 }
 
@@ -165,6 +226,8 @@ pub struct NodeTraffic {
 /// A node serving on a socket.
 pub struct RunningNode {
     local_addr: SocketAddr,
+    /// What `reload` re-reads (none on a plaintext node).
+    reloadable: Option<Box<Reloadable>>,
     metrics_addr: Option<SocketAddr>,
     traffic: NodeTraffic,
     ledger: Arc<Ledger>,
@@ -180,6 +243,52 @@ impl RunningNode {
     /// The address the server listens on.
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// Re-reads the node's certificate, key, CA and membership file and puts them in force
+    /// without dropping anything: new connections and new peer sessions use them; open ones
+    /// go on. Everything is checked first (the certificate names this node, its signing key
+    /// is its organization's): on any error nothing changes and the error says why.
+    pub fn reload(&self) -> Result<Reloaded, NodeError> {
+        let Some(reloadable) = &self.reloadable else {
+            return Err(NodeError::Trust(
+                "this node serves plaintext without [tls]: there is nothing to reload".into(),
+            ));
+        };
+        let tls_config = reloadable
+            .config
+            .tls
+            .as_ref()
+            .ok_or_else(|| NodeError::Trust("the configuration has no [tls] section".into()))?;
+        let trust = load_trust(&reloadable.config, tls_config, &reloadable.signing_key)?;
+        let reloaded = Reloaded {
+            identity: trust.identity.to_string(),
+            certificate_expires: trust.not_after.map(|t| t.to_string()),
+            membership_hash: trust.membership.hash_hex(),
+        };
+        let write = |what: &str| {
+            tracing::info!(what, "reloaded");
+        };
+        *reloadable
+            .server_config
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = trust.server_config;
+        write("server certificate");
+        *reloadable
+            .client_tls
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = trust.client_tls;
+        write("peer client certificate");
+        *reloadable
+            .membership
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(trust.membership);
+        write("membership");
+        reloadable.certificate_expiry.store(
+            trust.not_after.map_or(0, |t| t.unix_timestamp()),
+            std::sync::atomic::Ordering::Release,
+        );
+        Ok(reloaded)
     }
 
     /// Where Prometheus metrics are served (`[metrics] listen`, resolved), if anywhere.
@@ -337,6 +446,17 @@ pub async fn start(config: NodeConfig, listener: TcpListener) -> Result<RunningN
         .map_err(|error| NodeError::Server(error.to_string()))??;
     let store = Arc::new(store);
 
+    let reloadable = match (&security.tls, &security.client_tls, &security.membership) {
+        (Some(server_config), Some(client_tls), Some(membership)) => Some(Box::new(Reloadable {
+            config: config.clone(),
+            signing_key: signing_key.clone(),
+            server_config: server_config.clone(),
+            client_tls: client_tls.clone(),
+            membership: membership.clone(),
+            certificate_expiry: security.certificate_expiry.clone(),
+        })),
+        _ => None,
+    };
     // Starting the ledger rebuilds the indexes from the store: blocking work.
     let ledger_store = store.clone();
     let organization = config.organization.trim().to_string();
@@ -442,6 +562,7 @@ pub async fn start(config: NodeConfig, listener: TcpListener) -> Result<RunningN
                 crate::metrics::MetricSources {
                     ledger: ledger.clone(),
                     sync: sync_source.clone(),
+                    certificate_expiry: security.certificate_expiry.clone(),
                     accepted: traffic.accepted.clone(),
                     dialled: traffic.dialled.clone(),
                 },
@@ -523,6 +644,7 @@ pub async fn start(config: NodeConfig, listener: TcpListener) -> Result<RunningN
     );
     Ok(RunningNode {
         local_addr,
+        reloadable,
         metrics_addr,
         traffic,
         ledger,

@@ -27,8 +27,9 @@
 //! Progress goes to standard error; the results (a table, or JSON with `-o json`) to
 //! standard output.
 //!
-//! `concord bench sync` measures replication instead (see [`super::bench_sync`]); it
-//! shares this module's report generator, statistics and table helpers.
+//! `concord bench sync` measures replication instead (see [`super::bench_sync`]), `concord
+//! bench view` the consolidated view at scale (see [`super::bench_view`]); they share this
+//! module's report generator, statistics and table helpers.
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -100,6 +101,10 @@ enum BenchCommand {
     /// Measure IATI import: parse + map throughput (activities/s) and peak memory on a
     /// generated ~50 MB file, beside a raw XML scan of the same file.
     Iati(super::bench_iati::IatiBenchArgs),
+    /// Measure the consolidated view over 100,000 and 1,000,000 reports: loading, typical
+    /// co-chair queries and matrices beside full scans, the overlap inbox (from scratch
+    /// and after one new report), peak memory and store size.
+    View(super::bench_view::ViewBenchArgs),
 }
 
 /// Client counts of the empty-RPC phases.
@@ -258,6 +263,7 @@ pub async fn run(mut args: BenchArgs) -> anyhow::Result<()> {
     match args.command.take() {
         Some(BenchCommand::Sync(sync)) => return super::bench_sync::run(sync).await,
         Some(BenchCommand::Iati(iati)) => return super::bench_iati::run(iati).await,
+        Some(BenchCommand::View(view)) => return super::bench_view::run(view).await,
         None => {}
     }
     let settings = resolve(&args)?;
@@ -1174,8 +1180,9 @@ async fn listing_phase(
     Ok((listing, memory))
 }
 
-/// Which member authors report `seed`, by [`MEMBER_WEIGHTS`].
-fn member_for(seed: u64) -> usize {
+/// Which member authors report `seed`, by [`MEMBER_WEIGHTS`] (an index into
+/// `DEFAULT_MEMBERS`).
+pub(crate) fn member_for(seed: u64) -> usize {
     let mut roll = (splitmix(seed ^ 0x0A11_CE55) % 100) as u32;
     for (index, weight) in MEMBER_WEIGHTS.iter().enumerate() {
         if roll < *weight {
@@ -1601,8 +1608,20 @@ const TARGET_GROUPS: [&str; 10] = [
 ];
 
 /// A plausible report of `organization`, ~1 KiB as JSON, different for every `seed`; it
-/// passes validation on `today`.
+/// passes validation on `today`. It starts between 2000 and last year.
 pub(crate) fn report_draft(seed: u64, organization: &str, today: Date) -> ReportDraft {
+    report_draft_in(seed, organization, today, 2000, today.year() - 1)
+}
+
+/// [`report_draft`] starting in a year of `first_year..=last_year` (activities starting
+/// after `today` are in the pipeline).
+pub(crate) fn report_draft_in(
+    seed: u64,
+    organization: &str,
+    today: Date,
+    first_year: i32,
+    last_year: i32,
+) -> ReportDraft {
     let mut rng = Rng(splitmix(seed));
     let kind = *rng.weighted(&ACTIVITY_TYPES);
     let activity = *rng.pick(activity_names(kind));
@@ -1622,9 +1641,8 @@ pub(crate) fn report_draft(seed: u64, organization: &str, today: Date) -> Report
         .map(|(code, _)| concord::report::vocabulary::country_name(code).unwrap_or(code))
         .collect();
 
-    // Start between 2000 and last year; events last days, the rest months or years.
-    let first_year = 2000;
-    let years = (today.year() - first_year).max(1) as usize;
+    // Start in one of the years; events last days, the rest months or years.
+    let years = (last_year - first_year + 1).max(1) as usize;
     let start = Date::from_ymd(
         first_year + rng.below(years) as i32,
         1 + rng.below(12) as u32,

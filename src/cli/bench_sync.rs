@@ -795,7 +795,7 @@ async fn bootstrap(
     drop(entries);
     for (what, batches) in [
         (
-            format!("batches of {} KiB, as sessions ask", max_batch_bytes / 1024),
+            format!("{} KiB batches (as sessions ask)", max_batch_bytes / 1024),
             by_bytes,
         ),
         (
@@ -1112,10 +1112,17 @@ fn goals(
             value: convergence.converged_seconds,
             goal: Some(format!("<= {CONVERGENCE_GOAL_SECONDS}")),
             pass: Some(convergence.converged_seconds <= CONVERGENCE_GOAL_SECONDS),
-            note: format!(
-                "{:.1}x faster than the reference",
-                POSTGRES_MESH_SECONDS / convergence.converged_seconds
-            ),
+            note: if convergence.converged_seconds <= POSTGRES_MESH_SECONDS {
+                format!(
+                    "{:.1}x faster than the reference",
+                    POSTGRES_MESH_SECONDS / convergence.converged_seconds
+                )
+            } else {
+                format!(
+                    "{:.1}x slower than the reference",
+                    convergence.converged_seconds / POSTGRES_MESH_SECONDS
+                )
+            },
         },
         Goal {
             name: "convergence time / posting alone at one node".into(),
@@ -1231,7 +1238,7 @@ fn print_table(results: &Results) {
     );
     for baseline in &b.baselines {
         row(
-            &format!("baseline: Ledger::ingest_batch, {}", baseline.what),
+            &format!("baseline: ingest_batch, {}", baseline.what),
             baseline.seconds,
             baseline.reports_per_second,
             baseline.mb_per_second,
@@ -1239,7 +1246,7 @@ fn print_table(results: &Results) {
         );
     }
     println!(
-        "  (baselines: the same entries into a fresh store in this process, no network; plain sled inserts are not measured, only store/ may use sled)"
+        "  (baselines: Ledger::ingest_batch of the same entries into a fresh store in this process, no network; plain sled inserts are not measured, only store/ may use sled)"
     );
     println!(
         "  sync rate / local ingest rate (the faster baseline): {:.2}",

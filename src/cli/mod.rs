@@ -1,12 +1,16 @@
 //! Command-line interface: clap definitions and dispatch. `anyhow` is allowed here only.
 
+mod backup;
 mod bench;
 mod bench_iati;
 mod bench_sync;
+mod bench_view;
 mod cert;
 mod client_commands;
 mod demo;
 mod export_commands;
+mod group_commands;
+mod health_command;
 mod iati_commands;
 mod output;
 mod overlap_commands;
@@ -74,6 +78,17 @@ enum Command {
     Cert(cert::CertArgs),
     /// An organization's signing key.
     Key(cert::KeyArgs),
+    /// Set up a whole working group for nodes on their own hosts (containers, servers).
+    Group(group_commands::GroupArgs),
+    /// Ask a node's gRPC health service whether it is serving (exit 0 only if so).
+    Health(health_command::HealthArgs),
+    /// Write a consistent snapshot of a running node (every log, as signed) to a file.
+    Backup(backup::BackupArgs),
+    /// Make a new node's store from a backup; it recovers its own log from peers before
+    /// authoring.
+    Restore(backup::RestoreArgs),
+    /// The node's configuration: `concord config show` prints the effective one.
+    Config(ConfigArgs),
     /// Offline operations on a stopped node's store.
     Store(store_admin::StoreArgs),
     /// Start a local working group, post the seed document's activities, show them.
@@ -103,6 +118,53 @@ struct NodeArgs {
     /// Log format.
     #[arg(long, value_enum, default_value_t = LogFormat::Text, env = "CONCORD_LOG_FORMAT")]
     log_format: LogFormat,
+}
+
+/// `concord config`.
+#[derive(Args, Debug)]
+struct ConfigArgs {
+    #[command(subcommand)]
+    command: ConfigCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum ConfigCommand {
+    /// The configuration `concord node` would run with (file, environment and flags
+    /// merged, defaults filled in, derived paths resolved), as TOML. It names key files,
+    /// never their contents.
+    Show(NodeArgs),
+}
+
+/// The configuration `args` give: the file (or defaults), then environment and flags.
+fn effective_config(args: &NodeArgs) -> anyhow::Result<concord::config::NodeConfig> {
+    let mut config = match &args.config {
+        Some(path) => concord::config::NodeConfig::load(path)?,
+        None => concord::config::NodeConfig::default(),
+    };
+    if let Some(org) = &args.org {
+        config.organization = org.clone();
+    }
+    if let Some(listen) = args.listen {
+        config.listen = listen;
+    }
+    if let Some(data_dir) = &args.data_dir {
+        config.data_dir = data_dir.clone();
+    }
+    if let Some(key) = &args.signing_key_file {
+        config.signing_key_file = Some(key.clone());
+    }
+    config.validate()?;
+    Ok(config)
+}
+
+fn show_config(args: ConfigArgs) -> anyhow::Result<()> {
+    let ConfigCommand::Show(node_args) = args.command;
+    let mut config = effective_config(&node_args)?;
+    // Derived paths, resolved, so what the node will read and write is plain to see.
+    config.signing_key_file = Some(config.signing_key_path());
+    config.audit_log = Some(config.audit_log_path());
+    println!("{}", toml::to_string_pretty(&config)?.trim_end());
+    Ok(())
 }
 
 /// How `concord node` writes its log.
@@ -197,6 +259,11 @@ pub fn main() -> ExitCode {
             Command::Status(args) => client_commands::status(args).await,
             Command::Cert(args) => cert::run(args),
             Command::Key(args) => cert::run_key(args),
+            Command::Group(args) => group_commands::run(args),
+            Command::Health(args) => health_command::health(args).await,
+            Command::Backup(args) => backup::backup(args).await,
+            Command::Restore(args) => backup::restore(args).await,
+            Command::Config(args) => show_config(args),
             Command::Store(args) => store_admin::run(args),
             Command::Demo(args) => demo::run(args).await,
             Command::Bench(args) => bench::run(args).await,
@@ -214,30 +281,35 @@ pub fn main() -> ExitCode {
 
 async fn run_node(args: NodeArgs) -> anyhow::Result<()> {
     init_logging(args.log_format);
-    let mut config = match &args.config {
-        Some(path) => concord::config::NodeConfig::load(path)?,
-        None => concord::config::NodeConfig::default(),
-    };
-    if let Some(org) = args.org {
-        config.organization = org;
-    }
-    if let Some(listen) = args.listen {
-        config.listen = listen;
-    }
-    if let Some(data_dir) = args.data_dir {
-        config.data_dir = data_dir;
-    }
-    if let Some(key) = args.signing_key_file {
-        config.signing_key_file = Some(key);
-    }
-    config.validate()?;
+    let config = effective_config(&args)?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|error| anyhow::anyhow!("cannot listen on {}: {error}", config.listen))?;
     let node = concord::node::start(config, listener).await?;
     // Scripts and tests read this line to learn the bound port.
     println!("concord node listening on {}", node.local_addr());
-    wait_for_stop_signal().await;
+    // SIGHUP re-reads certificates and membership (rotation without a restart).
+    let mut hangups = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        .map_err(|error| anyhow::anyhow!("cannot listen for SIGHUP: {error}"))?;
+    let stop = wait_for_stop_signal();
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            () = &mut stop => break,
+            _ = hangups.recv() => match node.reload() {
+                Ok(reloaded) => tracing::info!(
+                    identity = %reloaded.identity,
+                    certificate_expires = reloaded.certificate_expires.as_deref().unwrap_or("unknown"),
+                    membership = %reloaded.membership_hash,
+                    "SIGHUP: certificates and membership reloaded"
+                ),
+                Err(error) => tracing::error!(
+                    %error,
+                    "SIGHUP: reload refused; the node goes on with what it had"
+                ),
+            },
+        }
+    }
     tracing::info!("stop requested; shutting down gracefully");
     node.shutdown().await?;
     Ok(())

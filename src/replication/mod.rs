@@ -146,6 +146,10 @@ pub enum PeerState {
     Backoff,
 }
 
+/// This node's client certificate for peer sessions, replaceable while running (see
+/// `RunningNode::reload`).
+pub type ClientTlsSource = Arc<RwLock<ClientTls>>;
+
 /// What the node knows about one peer.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct PeerStatus {
@@ -339,11 +343,12 @@ impl Recovery {
 
 impl Replicator {
     /// Starts a session with each peer. `tls` is this node's own certificate, presented as
-    /// a client certificate to peers.
+    /// a client certificate to peers (read at every connection, so a reloaded certificate
+    /// is used from the next session on).
     pub fn start(
         ledger: Arc<Ledger>,
         membership: Arc<RwLock<Arc<Membership>>>,
-        tls: ClientTls,
+        tls: ClientTlsSource,
         options: ReplicationOptions,
     ) -> Result<Replicator, LedgerError> {
         let peers = {
@@ -390,7 +395,7 @@ impl Replicator {
                 .collect(),
         ));
         let (stop, stopped) = watch::channel(false);
-        let tls = Arc::new(tls);
+
         let tasks = peers
             .into_iter()
             .enumerate()
@@ -442,7 +447,7 @@ struct Session {
     peer: Peer,
     ledger: Arc<Ledger>,
     membership: Arc<RwLock<Arc<Membership>>>,
-    tls: Arc<ClientTls>,
+    tls: ClientTlsSource,
     options: ReplicationOptions,
     statuses: Arc<Mutex<Vec<PeerStatus>>>,
     recovery: Arc<Recovery>,
@@ -507,9 +512,14 @@ impl Session {
     }
 
     async fn session(&self, stopped: &mut watch::Receiver<bool>) -> SessionEnd {
+        let tls = self
+            .tls
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
         let connect = PeerClient::connect_counted(
             &self.peer.endpoint,
-            &self.tls,
+            &tls,
             self.options.rpc_timeout,
             self.options.keepalive,
             self.options.source_address,

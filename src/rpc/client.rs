@@ -471,6 +471,8 @@ pub struct Client {
     view: ViewClient<Channel>,
     /// Co-chair actions (`concord.v1.Coordination`) over the same connection.
     coordination: CoordinationClient<Channel>,
+    /// Standard health checking (`grpc.health.v1.Health`) over the same connection.
+    health: tonic_health::pb::health_client::HealthClient<Channel>,
     timeout: Duration,
 }
 
@@ -582,7 +584,8 @@ impl Client {
             view: ViewClient::new(channel.clone())
                 .max_decoding_message_size(64 * 1024 * 1024)
                 .max_encoding_message_size(64 * 1024 * 1024),
-            coordination: CoordinationClient::new(channel),
+            coordination: CoordinationClient::new(channel.clone()),
+            health: tonic_health::pb::health_client::HealthClient::new(channel),
             timeout,
         })
     }
@@ -899,6 +902,26 @@ impl Client {
             report_count: info.report_count,
             last_change: info.last_change,
             signing_public_key: info.signing_public_key,
+        })
+    }
+
+    /// Asks `grpc.health.v1.Health/Check` about `service` ("" is the node as a whole) and
+    /// returns the status name: SERVING, NOT_SERVING, SERVICE_UNKNOWN or UNKNOWN.
+    pub async fn health(&self, service: &str) -> Result<&'static str, ClientError> {
+        use tonic_health::pb::health_check_response::ServingStatus;
+        let response = self
+            .health
+            .clone()
+            .check(self.request(tonic_health::pb::HealthCheckRequest {
+                service: service.to_string(),
+            }))
+            .await?
+            .into_inner();
+        Ok(match ServingStatus::try_from(response.status) {
+            Ok(ServingStatus::Serving) => "SERVING",
+            Ok(ServingStatus::NotServing) => "NOT_SERVING",
+            Ok(ServingStatus::ServiceUnknown) => "SERVICE_UNKNOWN",
+            Ok(ServingStatus::Unknown) | Err(_) => "UNKNOWN",
         })
     }
 }

@@ -2242,6 +2242,7 @@ pub fn text_concepts(text: &str) -> Vec<TextConcept> {
     let words = folded_words(text);
     let joined = words.join(" ");
     let present: HashSet<&str> = words.iter().map(String::as_str).collect();
+    let unspaced = is_unspaced_script(&joined);
     // A phrase whose first word is exact can only match when that word is in the text:
     // checking that first skips most phrases of most rules.
     let may_match = |patterns: &[Pattern]| match patterns.first() {
@@ -2268,7 +2269,7 @@ pub fn text_concepts(text: &str) -> Vec<TextConcept> {
                 .clone()
         };
         let hit = compiled.phrases.iter().find(|(_, phrase)| match phrase {
-            CompiledPhrase::Substring(needle) => joined.contains(needle.as_str()),
+            CompiledPhrase::Substring(needle) => unspaced && joined.contains(needle.as_str()),
             CompiledPhrase::Words(patterns) if !may_match(patterns) => false,
             CompiledPhrase::Words(patterns) => {
                 let spans = word_spans(&words, patterns);

@@ -286,7 +286,8 @@ table { border-collapse: collapse; }
 table.list { width: 100%; font-size: 13px; }
 table.list th, table.list td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
 table.list th { background: #f1f4f7; font-weight: 600; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.list .num, td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.list .when { white-space: nowrap; }
 .figures { display: flex; flex-wrap: wrap; gap: 10px; }
 .figure { border: 1px solid var(--line); border-radius: 6px; padding: 8px 14px; min-width: 150px; }
 .figure b { display: block; font-size: 22px; color: var(--accent); }
@@ -819,7 +820,7 @@ fn calendar(out: &mut String, report: &SituationReport) {
         }
         let _ = writeln!(
             out,
-            "<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr{}><td class=\"when\">{}</td><td class=\"when\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             if event.clashes_with.is_empty() {
                 ""
             } else {
@@ -868,16 +869,23 @@ fn changes(out: &mut String, report: &SituationReport) {
         );
     }
     out.push_str("</tbody></table>\n");
+    let _ = writeln!(
+        out,
+        "<h3>The reports</h3>\n<table class=\"list\" id=\"change-list\"><thead><tr><th>Change</th><th>Date</th><th>Report</th></tr></thead><tbody>"
+    );
     for (org, kinds) in &per_org {
-        let _ = writeln!(out, "<h3>{}</h3>", escape(org));
-        out.push_str("<table class=\"list\"><tbody>\n");
+        let _ = writeln!(
+            out,
+            "<tr class=\"place\"><th colspan=\"3\">{}</th></tr>",
+            escape(org)
+        );
         for (kind, items) in kinds {
             let mut items = items.clone();
             items.sort_by(|a, b| b.at.cmp(&a.at).then(a.id.cmp(&b.id)));
             for item in items.iter().take(MAX_CHANGES_LISTED) {
                 let _ = writeln!(
                     out,
-                    "<tr><td>{}</td><td>{}</td><td>{} <span class=\"id\">{} rev. {}</span></td></tr>",
+                    "<tr><td>{}</td><td class=\"when\">{}</td><td>{} <span class=\"id\">{} rev. {}</span></td></tr>",
                     kind.label(),
                     escape(item.at.get(..10).unwrap_or(&item.at)),
                     escape(&item.title),
@@ -894,9 +902,8 @@ fn changes(out: &mut String, report: &SituationReport) {
                 );
             }
         }
-        out.push_str("</tbody></table>\n");
     }
-    out.push_str("</section>\n");
+    out.push_str("</tbody></table>\n</section>\n");
 }
 
 fn freshness(out: &mut String, report: &SituationReport) {

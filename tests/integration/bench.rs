@@ -201,8 +201,8 @@ fn sync_bench_prints_every_figure_and_goal() {
         "reports/s",
         "MB/s",
         "sync: empty node until its frontier equals its peer's",
-        "baseline: Ledger::ingest_batch, batches of 1024 KiB, as sessions ask",
-        "baseline: Ledger::ingest_batch, batches of 4,096 entries",
+        "baseline: ingest_batch, 1024 KiB batches (as sessions ask)",
+        "baseline: ingest_batch, batches of 4,096 entries",
         "sync rate / local ingest rate (the faster baseline): ",
         "bytes the new node received on the wire: ",
         "== 2. Convergence of 15 nodes (mutual TLS, full mesh) ==",
@@ -259,4 +259,139 @@ fn sync_bench_prints_every_figure_and_goal() {
         .map(|(_, samples)| samples.split_whitespace().count())
         .unwrap_or(0);
     assert_eq!(timeline, 2, "{stdout}");
+}
+
+/// The lines of `concord bench view` that carry a figure, for any size and any outcome of
+/// the overlap inbox.
+const VIEW_FIGURE_LINES: [&str; 16] = [
+    "loading: ",
+    "restart: a ledger started afresh over the store rebuilt its indexes in ",
+    "overlap inbox from scratch (Ledger::refresh_overlaps, fresh ledger): ",
+    "overlap inbox after one new report",
+    "inbox size: ",
+    "where the inbox's time goes",
+    "read every report ",
+    "build candidates (OverlapCandidate::from_report) ",
+    "reports with keys, ",
+    "bucket entries gathered, ",
+    "distinct neighbours",
+    "assess: ",
+    "projected from scratch ",
+    "peak memory (VmHWM): ",
+    "store on disk: ",
+    "B/report",
+];
+
+/// The seven questions of `concord bench view`.
+const VIEW_QUESTIONS: [&str; 7] = [
+    "country KH|TH|LA, theme SDG:16.2|GCM:10, active in 2007",
+    "organization IOM",
+    "text \"recruitment fees\" (ranked)",
+    "status CLOSED, topic trafficking",
+    "region ESCAP, changed in the last 30 days",
+    "matrix organization x theme (GCM), 2024",
+    "matrix country x topic, all years",
+];
+
+#[test]
+fn view_bench_prints_every_figure_and_goal() {
+    let stdout = run_bench(&["view", "--quick"]);
+    for expected in [
+        "== Machine ==",
+        "cpus",
+        "filesystem",
+        "settings     sled cache",
+        "== 1,500 reports (15 organizations, years 2005-2026) ==",
+        "reports/s",
+        "index p50",
+        "index p99",
+        "scan p50",
+        "index/scan",
+        "reference PostgreSQL 15 (issue 5, over 1,000,000 reports): ~150 ms for such a filter, ~250 ms for an organization x theme matrix",
+        "== Goals (queries: full-scan p50 / indexed p50, goal >= 100",
+        "1,500: overlap inbox from scratch, seconds",
+    ]
+    .iter()
+    .chain(&VIEW_FIGURE_LINES)
+    .chain(&VIEW_QUESTIONS)
+    {
+        assert!(
+            stdout.contains(expected),
+            "missing {expected:?} in:\n{stdout}"
+        );
+    }
+    // Each question is a row of the table and a goal.
+    for question in VIEW_QUESTIONS {
+        assert_eq!(stdout.matches(question).count(), 2, "{question}:\n{stdout}");
+    }
+    // The scans answer every question exactly as the indexes do.
+    let rows: Vec<&str> = stdout
+        .lines()
+        .filter(|line| {
+            VIEW_QUESTIONS
+                .iter()
+                .any(|q| line.starts_with(&format!("  {q}")))
+        })
+        .collect();
+    assert_eq!(rows.len(), 7, "{stdout}");
+    for row in rows {
+        assert!(row.trim_end().ends_with("yes"), "the scan disagrees: {row}");
+    }
+    assert!(!stdout.contains("ANSWERS DIFFER"), "{stdout}");
+    // Small enough to compute from scratch: measured, listed, then updated after one report.
+    assert!(
+        !stdout.contains("NOT RUN") && !stdout.contains("NOT FINISHED"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(" pairs ("), "{stdout}");
+    assert!(
+        stdout.contains("overlap inbox after one new report (submit, then refresh_overlaps): "),
+        "{stdout}"
+    );
+    // Every question and the overlap inbox carry a verdict.
+    let verdicts = stdout
+        .lines()
+        .filter(|line| line.contains("(goal ") && (line.contains("PASS") || line.contains("MISS")))
+        .count();
+    assert_eq!(verdicts, 8, "{stdout}");
+}
+
+#[test]
+fn view_bench_projects_an_inbox_too_slow_to_compute_and_measures_a_practical_size() {
+    // With a one-second limit, the inbox of 1,500 reports is projected too slow: it is not
+    // run, and the largest size practical here is loaded and measured instead.
+    let stdout = run_bench(&["view", "--quick", "--overlap-limit-secs", "1"]);
+    assert!(
+        stdout.contains(
+            "overlap inbox from scratch (Ledger::refresh_overlaps, fresh ledger): NOT RUN"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("inbox size: not computed; projected "),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "overlap inbox after one new report: not measured (no inbox to update); projected "
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("reports: the overlap inbox at the largest size practical here"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("NOTE: the overlap inbox over 1,500 reports was NOT computed"),
+        "{stdout}"
+    );
+    // Both sizes print every figure's line (the practical one has no questions).
+    for expected in VIEW_FIGURE_LINES {
+        assert_eq!(stdout.matches(expected).count(), 2, "{expected}:\n{stdout}");
+    }
+    let verdicts = stdout
+        .lines()
+        .filter(|line| line.contains("(goal ") && (line.contains("PASS") || line.contains("MISS")))
+        .count();
+    assert_eq!(verdicts, 9, "{stdout}");
 }

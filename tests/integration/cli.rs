@@ -699,3 +699,54 @@ async fn watch_replay_with_a_limit_prints_that_many_json_lines() {
     assert_eq!(lines[0]["report"]["title"], "C");
     node.shutdown().await;
 }
+
+#[test]
+fn config_show_prints_the_effective_configuration_with_paths_resolved() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let file = write_file(
+        dir.path(),
+        "concord.toml",
+        "organization = \"ESCAP\"\nlisten = \"127.0.0.1:7400\"\ndata_dir = \"/var/lib/concord\"\n\n[store]\ncache_mib = 32\n\n[metrics]\nlisten = \"127.0.0.1:9464\"\n",
+    );
+    let output = std::process::Command::new(crate::harness::concord_bin())
+        .args([
+            "config",
+            "show",
+            "--config",
+            path_arg(&file),
+            "--org",
+            "IOM",
+        ])
+        .env_remove("CONCORD_ORG")
+        .env_remove("CONCORD_LISTEN")
+        .env_remove("CONCORD_DATA_DIR")
+        .env_remove("CONCORD_SIGNING_KEY_FILE")
+        .output()
+        .expect("run concord");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{output:?}");
+    // The flag overrides the file; derived paths are resolved; the rest is the file's.
+    let shown: concord::config::NodeConfig = toml::from_str(&stdout).expect("valid TOML");
+    assert_eq!(shown.organization, "IOM");
+    assert_eq!(shown.store.cache_mib, 32);
+    assert_eq!(
+        shown.metrics.listen,
+        Some("127.0.0.1:9464".parse().unwrap())
+    );
+    assert_eq!(
+        shown.signing_key_file,
+        Some(PathBuf::from("/var/lib/concord/signing.key"))
+    );
+    assert!(shown.audit_log.is_some(), "{stdout}");
+    // A bad file is refused naming the problem.
+    let bad = write_file(dir.path(), "bad.toml", "organisation = \"IOM\"\n");
+    let output = std::process::Command::new(crate::harness::concord_bin())
+        .args(["config", "show", "--config", path_arg(&bad)])
+        .output()
+        .expect("run concord");
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("organisation"),
+        "{output:?}"
+    );
+}

@@ -381,6 +381,16 @@ async fn a_node_streams_exact_csv_and_json_lines_that_parse_back() {
         String::from_utf8(only_a).expect("UTF-8"),
         format!("{CSV_HEADER}{CSV_ROW_A}")
     );
+    // Ranked by text: only what the words select.
+    let words = ViewFilters {
+        text: Some("remittance data".into()),
+        ..ViewFilters::default()
+    };
+    let (only_b, _) = export_all(&client, &words, ExportFormat::CsvHxl).await;
+    assert_eq!(
+        String::from_utf8(only_b).expect("UTF-8"),
+        format!("{CSV_HEADER}{CSV_ROW_B}")
+    );
     // Nothing matches: the two header rows alone.
     let nowhere = ViewFilters {
         countries: vec!["MN".into()],
@@ -902,6 +912,18 @@ fn sitrep_logs(now_ms: i64) -> Vec<Vec<u8>> {
     );
     entries.extend(unodc.take());
     let mut escap = Log::new("ESCAP");
+    escap.put(
+        v7(t2007(6, 1), 4),
+        1,
+        &content(json!({
+            "title": EVIL_TITLE,
+            "summary": "A title written to break the page.",
+            "activity_type": "RESEARCH", "status": "CLOSED",
+            "dates": {"actual_start": "2007-05-01", "actual_end": "2007-06-01"},
+            "countries": ["LA"], "themes": [{"vocabulary": "GCM", "code": "20"}]
+        })),
+        t2007(6, 1),
+    );
     let dialogue = v7(t2007(9, 1), 3);
     let mut policy = json!({
         "title": "Policy dialogue on international migration and development",
@@ -916,18 +938,6 @@ fn sitrep_logs(now_ms: i64) -> Vec<Vec<u8>> {
     policy["status"] = json!("CLOSED");
     policy["dates"] = json!({"actual_start": "2007-11-08", "actual_end": "2007-11-09"});
     escap.put(dialogue, 2, &content(policy), t2007(11, 20));
-    escap.put(
-        v7(t2007(6, 1), 4),
-        1,
-        &content(json!({
-            "title": EVIL_TITLE,
-            "summary": "A title written to break the page.",
-            "activity_type": "RESEARCH", "status": "CLOSED",
-            "dates": {"actual_start": "2007-05-01", "actual_end": "2007-06-01"},
-            "countries": ["LA"], "themes": [{"vocabulary": "GCM", "code": "20"}]
-        })),
-        t2007(6, 1),
-    );
     entries.extend(escap.take());
     let mut unfpa = Log::new("UNFPA");
     let mistake = v7(t2007(4, 1), 5);

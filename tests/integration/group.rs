@@ -252,6 +252,11 @@ impl GroupNode {
             .unwrap_or_else(|error| panic!("cannot connect to {}: {error:?}", self.endpoint))
     }
 
+    /// Re-reads certificates and membership (what SIGHUP does to `concord node`).
+    pub fn reload(&self) -> Result<concord::node::Reloaded, NodeError> {
+        self.node.as_ref().expect("running").reload()
+    }
+
     /// Graceful shutdown; fails the test if the node does not stop cleanly.
     pub async fn shutdown(mut self) -> NodeConfig {
         let node = self.node.take().expect("running");

@@ -2196,3 +2196,164 @@ async fn overlaps_are_flagged_on_submit_and_reviews_replicate_and_reopen() {
     }
     cluster.shutdown().await;
 }
+
+// ---------------------------------------------------------------------------------------
+// 14. Backup and restore
+
+/// Runs the `concord` binary with `args`; panics with its output unless it succeeds.
+async fn concord_command(args: &[&str]) -> String {
+    let output = tokio::process::Command::new(crate::harness::concord_bin())
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .expect("run concord");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "concord {args:?} failed:\n{text}");
+    text
+}
+
+/// A backup of a running node, restored on a "new machine" after the node wrote more,
+/// gives back everything in the backup at once, then recovers what the backup missed
+/// from the peers before authoring: the organization's log continues without a fork.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_stale_backup_restored_on_a_new_machine_recovers_and_never_forks() {
+    let mut cluster = Cluster::new(3).await;
+    cluster.start_all().await;
+    let all = cluster.all();
+    let restored = 1;
+    let code = cluster.codes[restored].clone();
+    cluster.wait_authoring(&all).await;
+    let oracle = Arc::new(Mutex::new(Oracle::default()));
+    let mut reads = MonotonicReads::default();
+    write_everywhere(&cluster, &all, &oracle, "before backup", 4).await;
+    cluster
+        .check(&all, &oracle, &mut reads, &Expect::default())
+        .await;
+    let at_backup = cluster.sequences(restored).await;
+
+    let backup_file = cluster.root().join("iom.backup");
+    let node_cert = cluster.certs_dir().join(format!(
+        "{}.crt",
+        concord::trust::certs::files::node_stem(&code)
+    ));
+    let path = |p: &std::path::Path| p.to_str().expect("UTF-8 path").to_string();
+    let said = concord_command(&[
+        "backup",
+        "--endpoint",
+        &cluster.endpoint(restored),
+        "--certs-dir",
+        &path(&cluster.certs_dir()),
+        "--cert",
+        &path(&node_cert),
+        "--membership",
+        &path(&cluster.root().join("membership.toml")),
+        "--out",
+        &path(&backup_file),
+    ])
+    .await;
+    let total: u64 = at_backup.values().sum();
+    assert!(said.contains(&format!("{total} entries")), "{said}");
+
+    // The node writes on after the backup: those entries exist only on it and its peers.
+    write_everywhere(&cluster, &[restored], &oracle, "after backup", 3).await;
+    cluster
+        .check(&all, &oracle, &mut reads, &Expect::default())
+        .await;
+    let own_head = oracle.lock().unwrap().heads[&code];
+    assert!(own_head > at_backup[&code]);
+
+    // The machine is lost; a new one gets the backup.
+    cluster.stop(restored).await;
+    std::fs::remove_dir_all(cluster.data_dir(restored)).expect("delete the data directory");
+    let said = concord_command(&[
+        "restore",
+        "--from",
+        &path(&backup_file),
+        "--data-dir",
+        &path(&cluster.data_dir(restored)),
+        "--membership",
+        &path(&cluster.root().join("membership.toml")),
+    ])
+    .await;
+    assert!(
+        said.contains(&format!("Restored {total} entries")),
+        "{said}"
+    );
+    // A damaged backup is refused, and restoring over a store is refused too.
+    let refused = tokio::process::Command::new(crate::harness::concord_bin())
+        .args([
+            "restore",
+            "--from",
+            &path(&backup_file),
+            "--data-dir",
+            &path(&cluster.data_dir(restored)),
+            "--membership",
+            &path(&cluster.root().join("membership.toml")),
+        ])
+        .output()
+        .await
+        .expect("run concord");
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("already holds a store"),
+        "{refused:?}"
+    );
+    let damaged = cluster.root().join("damaged.backup");
+    let bytes = std::fs::read(&backup_file).expect("read the backup");
+    std::fs::write(&damaged, &bytes[..bytes.len() - 7]).expect("write a damaged copy");
+    let refused = tokio::process::Command::new(crate::harness::concord_bin())
+        .args([
+            "restore",
+            "--from",
+            &path(&damaged),
+            "--data-dir",
+            &path(&cluster.root().join("elsewhere")),
+            "--membership",
+            &path(&cluster.root().join("membership.toml")),
+        ])
+        .output()
+        .await
+        .expect("run concord");
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("truncated"),
+        "{refused:?}"
+    );
+
+    // Started, it holds the backup at once, and recovers the rest before authoring.
+    cluster.proxy.isolate(restored, cluster.n());
+    cluster.start(restored).await;
+    reads.forget(&code);
+    let ledger = cluster.ledger(restored);
+    assert!(ledger.is_recovering(), "a restored store recovers first");
+    assert_eq!(cluster.sequences(restored).await, at_backup);
+    let refused = cluster
+        .reports(restored)
+        .submit(pb::SubmitRequest {
+            content: Some(content(&code, "during recovery", 0)),
+            idempotency_key: String::new(),
+        })
+        .await
+        .expect_err("no authoring from a stale backup");
+    assert_eq!(refused.code(), tonic::Code::Unavailable, "{refused:?}");
+    cluster.proxy.heal_all();
+    poll(PATIENCE, "the end of recovery", || {
+        let ledger = ledger.clone();
+        async move { !ledger.is_recovering() }
+    })
+    .await;
+    let next = cluster
+        .author(restored, &oracle)
+        .submit("after restore", 0)
+        .await;
+    assert_eq!(next.sequence, own_head + 1, "the log continues: no fork");
+    cluster
+        .check(&all, &oracle, &mut reads, &Expect::default())
+        .await;
+    cluster.shutdown().await;
+}

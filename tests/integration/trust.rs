@@ -365,6 +365,55 @@ async fn a_deny_listed_certificate_is_unauthenticated() {
     node.shutdown().await;
 }
 
+/// Certificates and membership are reloaded in place (SIGHUP): a deny-list entry takes
+/// effect without a restart, a certificate that is not this node's is refused with the
+/// reason and changes nothing, and the node serves throughout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reloading_applies_a_new_membership_and_refuses_a_wrong_certificate() {
+    let group = TestGroup::new();
+    let node = group.start(ESCAP).await;
+    let alice = group.client_tls(ESCAP, "alice");
+    let bob = group.client_tls(ESCAP, "bob");
+    submit(node.channel(&alice), "Before the reload")
+        .await
+        .expect("alice may write");
+
+    group.write_membership(&[fingerprint_of(&alice)]);
+    let reloaded = node.reload().expect("reload");
+    assert_eq!(reloaded.identity, "spiffe://rtwg/org/ESCAP/node");
+    assert!(reloaded.certificate_expires.is_some(), "{reloaded:?}");
+    let status = refused(
+        "deny-listed after a reload",
+        node_info(node.channel(&alice)).await,
+    );
+    assert_eq!(status.code(), Code::Unauthenticated, "{status:?}");
+    node_info(node.channel(&bob))
+        .await
+        .expect("bob is not deny-listed");
+
+    // ILO's certificate put in ESCAP's place: refused, and ESCAP's stays in force.
+    let (escap_cert, escap_key) = group.node_files(ESCAP);
+    let (ilo_cert, ilo_key) = group.node_files(ILO);
+    let saved = (
+        std::fs::read(&escap_cert).unwrap(),
+        std::fs::read(&escap_key).unwrap(),
+    );
+    std::fs::copy(&ilo_cert, &escap_cert).unwrap();
+    std::fs::copy(&ilo_key, &escap_key).unwrap();
+    let error = node
+        .reload()
+        .expect_err("another node's certificate")
+        .to_string();
+    assert!(error.contains("ILO"), "{error}");
+    std::fs::write(&escap_cert, &saved.0).unwrap();
+    std::fs::write(&escap_key, &saved.1).unwrap();
+    let info = node_info(node.connected_channel(&bob).await)
+        .await
+        .expect("still serving with its own certificate");
+    assert_eq!(info.organization, ESCAP);
+    node.shutdown().await;
+}
+
 // ----------------------------------------------------------------------------------------
 // Known identities without the right: PERMISSION_DENIED
 // ----------------------------------------------------------------------------------------
