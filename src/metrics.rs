@@ -40,6 +40,67 @@ pub struct NodeMetrics {
     registry: Registry,
 }
 
+/// Labels of a request count: the gRPC method path and the status code name.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, prometheus_client::encoding::EncodeLabelSet)]
+struct RequestLabels {
+    method: String,
+    code: String,
+}
+
+/// Label of a latency histogram: the gRPC method path.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, prometheus_client::encoding::EncodeLabelSet)]
+struct MethodLabel {
+    method: String,
+}
+
+/// Calls served, by method and outcome, and how long they took: recorded by the gate in
+/// front of every service (`trust::gate`), refused calls included.
+#[derive(Debug)]
+pub struct RequestMetrics {
+    requests: prometheus_client::metrics::family::Family<
+        RequestLabels,
+        prometheus_client::metrics::counter::Counter,
+    >,
+    durations: prometheus_client::metrics::family::Family<
+        MethodLabel,
+        prometheus_client::metrics::histogram::Histogram,
+    >,
+}
+
+impl Default for RequestMetrics {
+    fn default() -> Self {
+        RequestMetrics {
+            requests: Default::default(),
+            durations: prometheus_client::metrics::family::Family::new_with_constructor(|| {
+                // 250 µs to about 65 s, doubling.
+                prometheus_client::metrics::histogram::Histogram::new(
+                    prometheus_client::metrics::histogram::exponential_buckets(0.000_25, 2.0, 19),
+                )
+            }),
+        }
+    }
+}
+
+impl RequestMetrics {
+    /// Counts one call of `method` that ended with `code` after `elapsed`. For streaming
+    /// calls, `elapsed` is the time to the response headers and `code` the status known
+    /// then (an error after the stream began is in the node's log, not here).
+    pub fn record(&self, method: &str, code: tonic::Code, elapsed: Duration) {
+        let code = format!("{code:?}");
+        self.requests
+            .get_or_create(&RequestLabels {
+                method: method.to_string(),
+                code,
+            })
+            .inc();
+        self.durations
+            .get_or_create(&MethodLabel {
+                method: method.to_string(),
+            })
+            .observe(elapsed.as_secs_f64());
+    }
+}
+
 /// Where the node's figures come from.
 #[derive(Clone)]
 pub struct MetricSources {
@@ -56,10 +117,20 @@ pub struct MetricSources {
 }
 
 impl NodeMetrics {
-    /// Metrics read from `sources` at every scrape.
-    pub fn new(sources: MetricSources) -> NodeMetrics {
+    /// Metrics read from `sources` at every scrape, and the calls `requests` counted.
+    pub fn new(sources: MetricSources, requests: &RequestMetrics) -> NodeMetrics {
         let mut registry = Registry::default();
         registry.register_collector(Box::new(NodeCollector { sources }));
+        registry.register(
+            "concord_requests",
+            "gRPC calls by method and status code (refused calls included)",
+            requests.requests.clone(),
+        );
+        registry.register(
+            "concord_request_duration_seconds",
+            "Time to answer a gRPC call (to the response headers for streams), by method",
+            requests.durations.clone(),
+        );
         NodeMetrics { registry }
     }
 

@@ -510,11 +510,13 @@ pub async fn start(config: NodeConfig, listener: TcpListener) -> Result<RunningN
             f64::from(limits.request_burst_per_member),
         ),
     };
+    let request_metrics = Arc::new(crate::metrics::RequestMetrics::default());
     let gate = GateLayer::new(Arc::new(GatePolicy {
         authentication: security.authentication,
         node_organization: config.organization.trim().to_string(),
         audit: Some(audit),
         rate_limiter,
+        requests: request_metrics.clone(),
     }));
     let (stopping, stopping_receiver) = tokio::sync::watch::channel(false);
     let traffic = NodeTraffic {
@@ -566,6 +568,7 @@ pub async fn start(config: NodeConfig, listener: TcpListener) -> Result<RunningN
                     accepted: traffic.accepted.clone(),
                     dialled: traffic.dialled.clone(),
                 },
+                &request_metrics,
             ));
             tokio::spawn(crate::metrics::serve(
                 listener,

@@ -215,6 +215,8 @@ pub struct GatePolicy {
     pub audit: Option<AuditLog>,
     /// Per-member request rate.
     pub rate_limiter: RateLimiter,
+    /// Calls counted by method and outcome, with their latency.
+    pub requests: Arc<crate::metrics::RequestMetrics>,
 }
 
 fn now_rfc3339() -> String {
@@ -416,6 +418,17 @@ pub struct Gate<S> {
     policy: Arc<GatePolicy>,
 }
 
+/// The gRPC status a response carries in its headers (a "trailers-only" error), or OK:
+/// a successful call sends its status in the trailers, after the body.
+fn response_code<B>(response: &http::Response<B>) -> tonic::Code {
+    response
+        .headers()
+        .get("grpc-status")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|text| text.parse::<i32>().ok())
+        .map_or(tonic::Code::Ok, tonic::Code::from_i32)
+}
+
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
 impl<S, RequestBody> tower::Service<http::Request<RequestBody>> for Gate<S>
@@ -436,16 +449,29 @@ where
     }
 
     fn call(&mut self, mut request: http::Request<RequestBody>) -> Self::Future {
+        let started = std::time::Instant::now();
+        let method = request.uri().path().to_string();
+        let requests = self.policy.requests.clone();
         let peer = request.extensions().get::<PeerInfo>().cloned();
-        match self.policy.admit(request.uri().path(), peer.as_ref()) {
+        match self.policy.admit(&method, peer.as_ref()) {
             Ok(caller) => {
                 request.extensions_mut().insert(caller);
                 // The clone that was made ready is the one that must serve the call.
                 let ready = self.inner.clone();
                 let mut inner = std::mem::replace(&mut self.inner, ready);
-                Box::pin(inner.call(request))
+                let call = inner.call(request);
+                Box::pin(async move {
+                    let response = call.await;
+                    if let Ok(response) = &response {
+                        requests.record(&method, response_code(response), started.elapsed());
+                    }
+                    response
+                })
             }
-            Err(status) => Box::pin(async move { Ok(status.into_http()) }),
+            Err(status) => {
+                requests.record(&method, status.code(), started.elapsed());
+                Box::pin(async move { Ok(status.into_http()) })
+            }
         }
     }
 }

@@ -1925,6 +1925,17 @@ async fn metrics_expose_heads_lag_peers_and_traffic_after_sync() {
         .check(&all, &oracle, &mut reads, &Expect::default())
         .await;
     let reports = all_reports(&cluster.probe(0)).await.len() as f64;
+    // One refused call per node, to be counted with its code.
+    for i in all.clone() {
+        let refused = cluster
+            .reports(i)
+            .get(pb::GetRequest {
+                id: "not-an-id".into(),
+            })
+            .await
+            .expect_err("a bad id");
+        assert_eq!(refused.code(), tonic::Code::InvalidArgument);
+    }
     for i in all.clone() {
         let addr = cluster
             .running_node(i)
@@ -1979,6 +1990,23 @@ async fn metrics_expose_heads_lag_peers_and_traffic_after_sync() {
             "{metrics:#?}"
         );
         assert!(metrics[&format!("concord_peer_entries_applied_total{{peer=\"{other}\"}}")] > 0.0);
+        assert!(
+            metrics[r#"concord_requests_total{method="/concord.v1.Reports/Submit",code="Ok"}"#]
+                >= 4.0,
+            "{metrics:#?}"
+        );
+        assert_eq!(
+            metrics.get(
+                r#"concord_requests_total{method="/concord.v1.Reports/Get",code="InvalidArgument"}"#
+            ),
+            Some(&1.0),
+            "{metrics:#?}"
+        );
+        assert!(
+            metrics[r#"concord_request_duration_seconds_count{method="/concord.v1.Reports/Submit"}"#]
+                >= 4.0
+        );
+        assert!(metrics["concord_certificate_expiry_timestamp_seconds"] > 1.7e9);
         assert_eq!(http_get(addr, "/other").await.0, 404);
     }
     cluster.shutdown().await;
