@@ -52,6 +52,22 @@ impl RecordCounter {
     }
 }
 
+/// A temporary file in `out`'s directory, readable like a file the command would create
+/// (mode 0644 before the umask), removed when dropped unless renamed over `out`.
+pub(super) fn temporary_beside(out: &Path) -> anyhow::Result<tempfile::NamedTempFile> {
+    let directory = match out.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".concord-").suffix(".partial");
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+    builder
+        .tempfile_in(directory)
+        .with_context(|| format!("cannot create a temporary file in {}", directory.display()))
+}
+
 fn describe(format: ExportFormat) -> &'static str {
     match format {
         ExportFormat::CsvHxl => "CSV with HXL hashtags",
@@ -89,18 +105,7 @@ pub async fn stream(
             );
         }
         Some(out) => {
-            let directory = match out.parent() {
-                Some(parent) if !parent.as_os_str().is_empty() => parent,
-                _ => Path::new("."),
-            };
-            // Removed when dropped, unless renamed over `out` at the end.
-            let temporary = tempfile::Builder::new()
-                .prefix(".concord-export-")
-                .suffix(".partial")
-                .tempfile_in(directory)
-                .with_context(|| {
-                    format!("cannot create a temporary file in {}", directory.display())
-                })?;
+            let temporary = temporary_beside(out)?;
             let mut writer = std::io::BufWriter::new(temporary);
             while let Some(chunk) = chunks.next().await {
                 let chunk = chunk.context("the export stopped before its end; nothing written")?;

@@ -254,15 +254,7 @@ async fn gather(client: &Client, args: &ReportArgs) -> anyhow::Result<SituationR
 
 /// Writes `bytes` to `out` under a temporary name, then renames it: all or nothing.
 fn write_whole(out: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let directory = match out.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let mut temporary = tempfile::Builder::new()
-        .prefix(".concord-report-")
-        .suffix(".partial")
-        .tempfile_in(directory)
-        .with_context(|| format!("cannot create a temporary file in {}", directory.display()))?;
+    let mut temporary = super::export_commands::temporary_beside(out)?;
     temporary
         .write_all(bytes)
         .and_then(|()| temporary.as_file().sync_all())

@@ -497,21 +497,7 @@ impl Ledger {
                 .iter()
                 .map(|dimension| (*dimension, facet(&index, &numbers, *dimension)))
                 .collect();
-            let mut ranked: Vec<(u32, Uuid)> = numbers
-                .iter()
-                .filter_map(|n| index.id(*n).map(|id| (*n, id)))
-                .collect();
-            match &ranking {
-                // Most words matched, then highest score, then newest.
-                Some(scores) => ranked.sort_by(|a, b| {
-                    let (sa, sb) = (scores[&a.0], scores[&b.0]);
-                    sb.0.cmp(&sa.0)
-                        .then(sb.1.total_cmp(&sa.1))
-                        .then(b.1.cmp(&a.1))
-                }),
-                // Newest first (ids are UUID v7).
-                None => ranked.sort_by_key(|entry| std::cmp::Reverse(entry.1)),
-            }
+            let ranked = rank(&index, &numbers, ranking.as_ref());
             let page: Vec<Uuid> = ranked
                 .iter()
                 .skip(query.offset)
@@ -537,6 +523,17 @@ impl Ledger {
             next_offset: (end < total).then_some(end),
             facets,
         })
+    }
+
+    /// Every report matching `filter`, in the order [`Ledger::view_query`] pages them
+    /// (ranked by text, else newest first), decided once: what an export walks.
+    pub fn view_ids(&self, filter: &ViewFilter, aliases: &AliasTable) -> Vec<Uuid> {
+        let index = self.index();
+        let (numbers, ranking) = self.view_candidates(&index, filter, aliases);
+        rank(&index, &numbers, ranking.as_ref())
+            .into_iter()
+            .map(|(_, id)| id)
+            .collect()
     }
 
     /// A matrix of `rows` x `columns` over the reports matching `filter`: each cell counts
@@ -862,6 +859,25 @@ fn facts_match(
         }
     }
     true
+}
+
+/// `numbers` with their ids, most words matched first, then highest score, then newest
+/// (without text: newest first; ids are UUID v7).
+fn rank(index: &MemoryIndex, numbers: &[u32], ranking: Option<&TextRanking>) -> Vec<(u32, Uuid)> {
+    let mut ranked: Vec<(u32, Uuid)> = numbers
+        .iter()
+        .filter_map(|n| index.id(*n).map(|id| (*n, id)))
+        .collect();
+    match ranking {
+        Some(scores) => ranked.sort_by(|a, b| {
+            let (sa, sb) = (scores[&a.0], scores[&b.0]);
+            sb.0.cmp(&sa.0)
+                .then(sb.1.total_cmp(&sa.1))
+                .then(b.1.cmp(&a.1))
+        }),
+        None => ranked.sort_by_key(|entry| std::cmp::Reverse(entry.1)),
+    }
+    ranked
 }
 
 /// Counts per value of `dimension` over `numbers`, most frequent first.

@@ -803,14 +803,11 @@ pub const EXPORT_CHUNK_BYTES: usize = 64 * 1024;
 /// Chunks an export renders ahead of a slow client.
 const EXPORT_QUEUED_CHUNKS: usize = 4;
 
-/// Renders every report `filter` matches in `format`, page by page from the ledger, and
-/// sends it in chunks of [`EXPORT_CHUNK_BYTES`]; stops when the client goes away. Memory
-/// holds one page of reports and about two chunks, whatever the size of the export.
-///
-/// Pages are read by offset in the query's order. Newest first (no text), the export
-/// resumes after the last id it wrote, from a window starting just before it, so reports
-/// arriving or withdrawn meanwhile neither repeat nor push others out; ranked by text,
-/// ids already written are skipped (a ranking may shift under concurrent changes).
+/// Writes every report `filter` selects in `format` to `sender`, in chunks, at the
+/// client's pace. The matching ids are decided once, at the start (a consistent list: a
+/// report arriving meanwhile is in the next export); each report is then read as it is
+/// when its turn comes, and skipped if it no longer matches (withdrawn meanwhile, when
+/// withdrawn reports are not asked for). Linear in the number of reports.
 fn stream_export(
     ledger: &Ledger,
     filter: ViewFilter,
@@ -818,82 +815,43 @@ fn stream_export(
     format: crate::view::export::ExportFormat,
     sender: &tokio::sync::mpsc::Sender<Result<pb::ExportChunk, Status>>,
 ) {
-    let ranked_by_text = !crate::report::text::search_tokens(&filter.text).is_empty();
     let mut buffer = Vec::with_capacity(2 * EXPORT_CHUNK_BYTES);
     format.begin(&mut buffer);
-    let mut written: std::collections::HashSet<uuid::Uuid> = Default::default();
-    // Newest first, every id written so far is at least `last`.
-    let mut last: Option<uuid::Uuid> = None;
-    let mut offset = 0usize;
-    let mut margin = 1usize;
-    loop {
-        let start = if last.is_some() && !ranked_by_text {
-            offset.saturating_sub(margin)
-        } else {
-            offset
-        };
-        let query = ViewQuery {
-            filter: filter.clone(),
-            facets: Vec::new(),
-            page_size: MAX_PAGE_SIZE,
-            offset: start,
-        };
-        let page = match ledger.view_query(&query, aliases) {
-            Ok(page) => page,
+    for id in ledger.view_ids(&filter, aliases) {
+        let report = match ledger.get(id) {
+            Ok(report) => report,
+            Err(crate::ledger::LedgerError::ContentPending { .. })
+            | Err(crate::ledger::LedgerError::NotFound(_)) => continue,
             Err(error) => {
                 let _ = sender.blocking_send(Err(ledger_status(error)));
                 return;
             }
         };
-        if let (Some(last), Some(first), true) = (last, page.reports.first(), start > 0)
-            && !ranked_by_text
-            && first.state.id < last
-        {
-            // Reports before the window went away: widen it until it reaches back.
-            margin = margin.saturating_mul(2);
+        if report.state.withdrawn && !filter.include_withdrawn {
             continue;
         }
-        margin = 1;
-        for report in &page.reports {
-            let id = report.state.id;
-            let new = if ranked_by_text {
-                written.insert(id)
-            } else {
-                last.is_none_or(|last| id < last)
-            };
-            if !new {
-                continue;
+        format.record(
+            &mut buffer,
+            &crate::view::export::ExportRecord {
+                id,
+                organization: &report.state.organization,
+                revision: report.state.revision,
+                created_at_ms: report.state.created_at_ms,
+                updated_at_ms: report.state.updated_at_ms,
+                withdrawn: report.state.withdrawn,
+                withdrawal_reason: &report.state.withdrawal_reason,
+                content: &report.content,
+            },
+        );
+        while buffer.len() >= EXPORT_CHUNK_BYTES {
+            let rest = buffer.split_off(EXPORT_CHUNK_BYTES);
+            let chunk = std::mem::replace(&mut buffer, rest);
+            if sender
+                .blocking_send(Ok(pb::ExportChunk { data: chunk }))
+                .is_err()
+            {
+                return; // The client went away.
             }
-            if !ranked_by_text {
-                last = Some(id);
-            }
-            format.record(
-                &mut buffer,
-                &crate::view::export::ExportRecord {
-                    id,
-                    organization: &report.state.organization,
-                    revision: report.state.revision,
-                    created_at_ms: report.state.created_at_ms,
-                    updated_at_ms: report.state.updated_at_ms,
-                    withdrawn: report.state.withdrawn,
-                    withdrawal_reason: &report.state.withdrawal_reason,
-                    content: &report.content,
-                },
-            );
-            while buffer.len() >= EXPORT_CHUNK_BYTES {
-                let rest = buffer.split_off(EXPORT_CHUNK_BYTES);
-                let chunk = std::mem::replace(&mut buffer, rest);
-                if sender
-                    .blocking_send(Ok(pb::ExportChunk { data: chunk }))
-                    .is_err()
-                {
-                    return; // The client went away.
-                }
-            }
-        }
-        match page.next_offset {
-            Some(next) => offset = next,
-            None => break,
         }
     }
     if !buffer.is_empty() {

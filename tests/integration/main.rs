@@ -25,6 +25,7 @@
 mod bad_input;
 mod bench;
 mod cli;
+mod compose;
 mod core_properties;
 mod demo;
 mod durability;
