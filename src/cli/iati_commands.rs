@@ -114,14 +114,14 @@ pub struct ExportArgs {
     /// Words that must all appear in the title or summary.
     #[arg(long)]
     text: Option<String>,
-    /// csv and jsonl only: UN M49 region or the group's ("ESCAP"), by the report's regions
-    /// or countries (repeatable).
+    /// UN M49 region or the group's ("ESCAP"), by the report's regions or countries
+    /// (repeatable).
     #[arg(long = "region")]
     regions: Vec<String>,
-    /// csv and jsonl only: shared topic of the crosswalk, e.g. trafficking (repeatable).
+    /// Shared topic of the crosswalk, e.g. trafficking (repeatable).
     #[arg(long = "topic")]
     topics: Vec<String>,
-    /// csv and jsonl only: participating organization, by code, name or alias (repeatable).
+    /// Participating organization, by code, name or alias (repeatable).
     #[arg(long = "participant")]
     participants: Vec<String>,
     /// csv and jsonl only: include withdrawn reports (marked in the `withdrawn` field).
@@ -704,56 +704,40 @@ impl Write for Sink {
 }
 
 pub async fn export(args: ExportArgs) -> anyhow::Result<()> {
+    if args.include_withdrawn && matches!(args.format, ExportFormat::Iati) {
+        anyhow::bail!(
+            "--include-withdrawn works with --format csv or jsonl (which mark withdrawals), not iati: an IATI file would present a withdrawn report as a live activity"
+        );
+    }
+    // Every format takes the consolidated view's filters.
+    let filters = concord::rpc::client::ViewFilters {
+        organizations: args.organizations,
+        activity_types: args.activity_types,
+        statuses: args.statuses,
+        countries: args.countries,
+        regions: args.regions,
+        themes: args.themes,
+        topics: args.topics,
+        target_groups: args.target_groups,
+        participants: args.participants,
+        active_from: args.active_from,
+        active_to: args.active_to,
+        changed_since: args.updated_since,
+        change_kinds: Vec::new(),
+        text: args.text,
+        include_withdrawn: args.include_withdrawn,
+    };
     let streamed = match args.format {
         ExportFormat::Iati => None,
         ExportFormat::Csv => Some(concord::rpc::client::ExportFormat::CsvHxl),
         ExportFormat::Jsonl => Some(concord::rpc::client::ExportFormat::JsonLines),
     };
     if let Some(format) = streamed {
-        let filters = concord::rpc::client::ViewFilters {
-            organizations: args.organizations,
-            activity_types: args.activity_types,
-            statuses: args.statuses,
-            countries: args.countries,
-            regions: args.regions,
-            themes: args.themes,
-            topics: args.topics,
-            target_groups: args.target_groups,
-            participants: args.participants,
-            active_from: args.active_from,
-            active_to: args.active_to,
-            changed_since: args.updated_since,
-            change_kinds: Vec::new(),
-            text: args.text,
-            include_withdrawn: args.include_withdrawn,
-        };
         return super::export_commands::stream(format, filters, args.out.as_deref(), &args.client)
             .await;
     }
-    if !(args.regions.is_empty() && args.topics.is_empty() && args.participants.is_empty())
-        || args.include_withdrawn
-    {
-        anyhow::bail!(
-            "--region, --topic, --participant and --include-withdrawn work with --format csv or jsonl, not iati"
-        );
-    }
     let members = members(args.membership.as_deref())?;
     let client = connect(&args.client).await?;
-    let mut filters = ListFilters {
-        organizations: args.organizations,
-        activity_types: args.activity_types,
-        statuses: args.statuses,
-        countries: args.countries,
-        themes: args.themes,
-        target_groups: args.target_groups,
-        active_from: args.active_from,
-        active_to: args.active_to,
-        updated_since: args.updated_since,
-        text: args.text,
-        include_withdrawn: false,
-        page_size: 1000,
-        page_token: None,
-    };
     let partial = args.out.as_ref().map(|out| {
         let mut name = out.file_name().unwrap_or_default().to_os_string();
         name.push(".partial");
@@ -768,7 +752,7 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<()> {
             ),
         },
     };
-    let result = write_export(&client, &mut filters, sink, members).await;
+    let result = write_export(&client, filters, sink, members).await;
     match (&partial, &args.out, result) {
         (Some(partial), Some(out), Ok(count)) => {
             std::fs::rename(partial, out)
@@ -792,15 +776,23 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<()> {
     }
 }
 
+/// Writes the reports `filters` select, page by page through the consolidated view's
+/// query, as IATI activities.
 async fn write_export(
     client: &Client,
-    filters: &mut ListFilters,
+    filters: concord::rpc::client::ViewFilters,
     sink: Sink,
     members: MemberDirectory,
 ) -> anyhow::Result<u64> {
     let mut writer = IatiWriter::new(sink, members, &format_rfc3339(now_ms()));
+    let mut request = concord::rpc::client::ViewQueryRequest {
+        filters,
+        facets: Vec::new(),
+        page_size: 1000,
+        page_token: None,
+    };
     loop {
-        let page = client.list(filters).await?;
+        let page = client.query(&request).await?;
         for report in &page.reports {
             let id = uuid::Uuid::parse_str(&report.id)
                 .with_context(|| format!("the node sent a report id {:?}", report.id))?;
@@ -814,7 +806,7 @@ async fn write_export(
         if page.next_page_token.is_empty() {
             break;
         }
-        filters.page_token = Some(page.next_page_token);
+        request.page_token = Some(page.next_page_token);
     }
     let count = writer.activities();
     writer.finish()?;
