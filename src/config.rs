@@ -139,7 +139,8 @@ pub struct LimitsConfig {
     pub handler_timeout_secs: u64,
     /// Concurrent requests per client connection.
     pub concurrency_per_connection: usize,
-    /// HTTP/2 keepalive ping interval, seconds (dead peers are dropped).
+    /// HTTP/2 keepalive ping interval of accepted connections, seconds (dead clients are
+    /// dropped; peer sessions are kept alive by the dialling side, `replication.keepalive_secs`).
     pub keepalive_interval_secs: u64,
     /// How long a keepalive ping may go unanswered, seconds.
     pub keepalive_timeout_secs: u64,
@@ -192,7 +193,7 @@ impl Default for LimitsConfig {
             max_message_bytes: 4 * 1024 * 1024,
             handler_timeout_secs: 30,
             concurrency_per_connection: 256,
-            keepalive_interval_secs: 60,
+            keepalive_interval_secs: 300,
             keepalive_timeout_secs: 20,
             handshake_timeout_secs: 10,
             max_concurrent_handshakes: 256,

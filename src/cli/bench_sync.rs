@@ -69,9 +69,10 @@ pub struct SyncArgs {
     /// Reports each of the fifteen nodes posts for the convergence measurement.
     #[arg(long, default_value_t = 1_000)]
     per_node: usize,
-    /// Seconds the converged mesh is left idle while its traffic is counted (the goal is
-    /// judged only on a window at least as long as the 60 s keepalive interval: 130 or more
-    /// catches two rounds of pings).
+    /// Seconds the converged mesh is left idle while its traffic is counted. The goal is
+    /// judged only on a window at least as long as the 60 s keepalive interval; a whole
+    /// number of intervals (120) gives the steady rate, since the pings of every connection
+    /// come one interval after its last traffic, which convergence ended for all at once.
     #[arg(long, default_value_t = 30.0)]
     idle_seconds: f64,
     /// Concurrent submits filling the bootstrap node.
@@ -609,11 +610,18 @@ async fn convergence(
     let machine_busy = machine_cpu_ticks().busy_share_since(&machine_before);
     tick.abort();
     let wire_bytes = mesh_dialled(nodes).since(&wire_before).bytes();
-    let applied_from_peers = nodes
-        .iter()
-        .flat_map(|(_, node)| node.peer_status())
-        .map(|peer| peer.entries_applied)
-        .sum();
+    // A session counts what it applied once its batch is durable, a moment after the durable
+    // frontier the watchers saw: wait (briefly, outside the timing) for the last counts.
+    let applied = || -> u64 {
+        nodes
+            .iter()
+            .flat_map(|(_, node)| node.peer_status())
+            .map(|peer| peer.entries_applied)
+            .sum()
+    };
+    let expected = (nodes.len() * (total - per_node)) as u64;
+    wait_for(Duration::from_secs(5), || applied() >= expected).await;
+    let applied_from_peers = applied();
     let seconds = |at: &Instant| at.duration_since(started).as_secs_f64();
     let posted_seconds = posted_at.iter().map(seconds).fold(0.0, f64::max);
     let mut node_ns: Vec<u64> = converged_at
@@ -1358,8 +1366,8 @@ fn print_table(results: &Results) {
     let longest = i.client_keepalive_secs.max(i.server_keepalive_secs) as f64;
     if i.seconds < longest {
         println!(
-            "  NOTE: the window is shorter than the {longest:.0} s keepalive interval, so it can miss the pings (pass --idle-seconds {:.0} or more)",
-            2.0 * longest + 10.0
+            "  NOTE: the window is shorter than the {longest:.0} s keepalive interval, so it can miss the pings (pass --idle-seconds {:.0}: whole intervals give the steady rate)",
+            2.0 * longest
         );
     }
     println!(

@@ -128,7 +128,7 @@ const GOAL_SPEEDUP: f64 = 100.0;
 const ATTEMPT_UP_TO: f64 = 2.0;
 /// A size not computed from scratch is followed by one whose projection is this share of
 /// the limit: the largest practical here, measured for real.
-const PRACTICAL_SHARE: f64 = 0.5;
+const PRACTICAL_SHARE: f64 = 0.3;
 const MS_PER_DAY: i64 = 86_400_000;
 
 /// Resolved settings of one run.
@@ -270,6 +270,9 @@ struct Overlaps {
     /// Pairs the new report is part of.
     new_report_pairs: Option<usize>,
     peak_during_bytes: u64,
+    /// Resident memory the from-scratch computation added (the book: candidates, buckets,
+    /// pairs).
+    book_resident_bytes: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -585,6 +588,7 @@ async fn measure_size(
             incremental_seconds: None,
             new_report_pairs: None,
             peak_during_bytes: proc_status_bytes("VmHWM"),
+            book_resident_bytes: 0,
         }
     } else {
         overlap_inbox(&ledger, analysis, settings, &label).await?
@@ -1621,6 +1625,7 @@ async fn overlap_inbox(
         incremental_seconds: None,
         new_report_pairs: None,
         peak_during_bytes: peak_during,
+        book_resident_bytes: proc_status_bytes("VmRSS").saturating_sub(resident),
     };
     match &overlaps.from_scratch {
         FromScratch::Abandoned {
@@ -1828,9 +1833,11 @@ fn print_size(size: &SizeResult) {
     let time = |seconds: f64| duration_text(seconds * 1e6);
     match &o.from_scratch {
         FromScratch::Done { seconds } => println!(
-            "  overlap inbox from scratch (Ledger::refresh_overlaps, fresh ledger): {} (projected {})",
+            "  overlap inbox from scratch (Ledger::refresh_overlaps, fresh ledger): {} (projected {}: measured / projected {:.2}); the book added {} resident",
             time(*seconds),
-            time(a.projected_seconds)
+            time(a.projected_seconds),
+            seconds / a.projected_seconds,
+            mib(o.book_resident_bytes)
         ),
         FromScratch::Abandoned {
             after_seconds,

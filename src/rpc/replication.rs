@@ -34,6 +34,10 @@ const DEFAULT_BATCH_BYTES: usize = 1024 * 1024;
 const MAX_BATCH_BYTES: usize = 4 * 1024 * 1024;
 /// Entries read from the store at a time while filling a batch.
 const READ_CHUNK: usize = 256;
+/// How long a follow session holds back other organizations' new entries before relaying
+/// them: the caller usually gets them from their author meanwhile, acknowledges them, and
+/// nothing is sent twice. Entries of this node's own organization go at once.
+const RELAY_DELAY: std::time::Duration = std::time::Duration::from_millis(500);
 /// Batches in flight per pull stream (backpressure).
 const STREAM_BUFFER: usize = 4;
 /// Most entries one Push may carry.
@@ -248,6 +252,28 @@ async fn send_entries_after(
     Ok(true)
 }
 
+/// Moves `positions` past what `caller` acknowledged holding of every organization but
+/// `own` (it has those entries already, from someone else).
+fn skip_acknowledged(
+    acknowledged: &AcknowledgedFrontiers,
+    caller: &str,
+    own: &str,
+    positions: &mut BTreeMap<String, u64>,
+) {
+    let acknowledged = acknowledged
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let Some((frontier, _)) = acknowledged.get(caller) else {
+        return;
+    };
+    for (organization, head) in frontier {
+        if organization != own {
+            let position = positions.entry(organization.clone()).or_insert(0);
+            *position = (*position).max(head.sequence);
+        }
+    }
+}
+
 /// Where to start streaming `organization` to a caller that states it holds its log up to
 /// `sequence` with head `hash`: after that sequence, unless the entry held here at that
 /// sequence is a different one. Then the two logs forked, and the entry held here is sent
@@ -331,6 +357,8 @@ impl pb::replication_server::Replication for ReplicationService {
         let mut stopping = self.stopping.clone();
         // What the caller holds, as it states it: at the start, then with every
         // acknowledgement on the request stream.
+        let relay_to = caller.clone();
+        let relay_acknowledged = self.acknowledged.clone();
         if let Some(organization) = caller {
             let acknowledged = self.acknowledged.clone();
             let stated = stated_to_frontier(&caller_frontier);
@@ -360,8 +388,45 @@ impl pb::replication_server::Replication for ReplicationService {
                 })
                 .collect();
             let mut caught_up_sent = false;
+            let own = ledger.organization().to_string();
             loop {
-                let snapshot = durable.borrow_and_update().clone();
+                let mut snapshot = durable.borrow_and_update().clone();
+                if caught_up_sent && let Some(caller) = &relay_to {
+                    // Following: this node's own entries at once, then, after a pause, what
+                    // of the others' the caller has still not acknowledged (it gets most of
+                    // them from their authors; a relay is for those it cannot reach).
+                    let (own_part, others): (Frontier, Frontier) = snapshot
+                        .into_iter()
+                        .partition(|(organization, _)| *organization == own);
+                    match send_entries_after(
+                        &ledger,
+                        &own_part,
+                        &mut positions,
+                        max_batch_bytes,
+                        &sender,
+                    )
+                    .await
+                    {
+                        Ok(true) => {}
+                        Ok(false) => return,
+                        Err(error) => {
+                            let _ = sender.send(Err(ledger_status(error))).await;
+                            return;
+                        }
+                    }
+                    let behind = others.iter().any(|(organization, head)| {
+                        positions.get(organization).copied().unwrap_or(0) < head.sequence
+                    });
+                    if behind {
+                        tokio::select! {
+                            () = tokio::time::sleep(RELAY_DELAY) => {}
+                            () = sender.closed() => return,
+                            _ = stopping.changed() => return,
+                        }
+                        skip_acknowledged(&relay_acknowledged, caller, &own, &mut positions);
+                    }
+                    snapshot = others;
+                }
                 match send_entries_after(
                     &ledger,
                     &snapshot,

@@ -196,6 +196,27 @@ impl Project {
         serde_json::from_str(&ran.stdout).map_err(|e| format!("{member}: status: {e}"))
     }
 
+    /// The ids `concord list --all` shows at `member`'s node.
+    async fn listed_ids(&self, member: &str) -> Result<std::collections::BTreeSet<String>, String> {
+        let ran = self
+            .concord(member, &["list", "--all", "-o", "json"], None)
+            .await;
+        if !ran.ok {
+            return Err(format!("{member}: list failed: {}", ran.stderr.trim()));
+        }
+        ran.stdout
+            .lines()
+            .map(|line| {
+                let report: Value =
+                    serde_json::from_str(line).map_err(|e| format!("{member}: list: {e}"))?;
+                report["id"]
+                    .as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| format!("{member}: a listed report has no id: {line}"))
+            })
+            .collect()
+    }
+
     /// Health of the given members' containers, as Docker sees it.
     async fn health(&self, members: &[&str]) -> Vec<(String, String)> {
         let mut args = vec!["inspect", "-f", "{{.State.Health.Status}}"];
@@ -230,11 +251,15 @@ impl Drop for Project {
     fn drop(&mut self) {
         if std::thread::panicking() {
             eprintln!("compose test failed; the containers were:");
-            let _ = self.compose_command().arg("ps").status();
-            let _ = self
-                .compose_command()
-                .args(["logs", "--no-color", "--tail", "15"])
-                .status();
+            for args in [&["ps"][..], &["logs", "--no-color", "--tail", "15"][..]] {
+                if let Ok(output) = self.compose_command().args(args).output() {
+                    eprintln!(
+                        "{}{}",
+                        String::from_utf8_lossy(&output.stdout),
+                        String::from_utf8_lossy(&output.stderr)
+                    );
+                }
+            }
         }
         let _ = self
             .compose_command()
@@ -631,6 +656,30 @@ async fn fifteen_members_in_containers_partition_restart_and_loss() {
         "{health:?}"
     );
     step("UNIAP stopped: 14 nodes post, converge, and report it not connected");
+    let listed =
+        futures_util::future::join_all(remaining.iter().map(|m| project.listed_ids(m))).await;
+    let mut first: Option<&std::collections::BTreeSet<String>> = None;
+    for (member, ids) in remaining.iter().zip(&listed) {
+        let ids = ids.as_ref().expect("list");
+        assert_eq!(
+            ids.len() as u64,
+            posts.total(),
+            "{member} lists {} reports",
+            ids.len()
+        );
+        if let Some(first) = first {
+            assert_eq!(
+                ids, first,
+                "{member} lists other reports than {}",
+                remaining[0]
+            );
+        }
+        first = Some(ids);
+    }
+    step(&format!(
+        "`concord list --all` shows the same {} reports at all 14",
+        posts.total()
+    ));
     eprintln!(
         "compose test passed in {:.0} s",
         started.elapsed().as_secs_f64()
