@@ -466,15 +466,6 @@ pub async fn start(config: NodeConfig, listener: TcpListener) -> Result<RunningN
             .map_err(|error| NodeError::Server(error.to_string()))??,
     );
 
-    // The overlap inbox is computed once from everything held, in the background, so the
-    // first submit (which lists its overlaps) does not pay for it.
-    let warm_ledger = ledger.clone();
-    tokio::task::spawn_blocking(move || {
-        if let Err(error) = warm_ledger.refresh_overlaps() {
-            tracing::warn!(%error, "computing the overlap inbox failed");
-        }
-    });
-
     let (health, health_service) = tonic_health::server::health_reporter();
     health
         .set_serving::<crate::rpc::pb::reports_server::ReportsServer<ReportsService>>()

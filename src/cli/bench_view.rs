@@ -271,7 +271,8 @@ struct Overlaps {
     new_report_pairs: Option<usize>,
     peak_during_bytes: u64,
     /// Resident memory the from-scratch computation added (the book: candidates, buckets,
-    /// pairs).
+    /// pairs); less than the book holds when an earlier phase left freed memory that the
+    /// allocator reuses.
     book_resident_bytes: u64,
 }
 
@@ -1833,7 +1834,7 @@ fn print_size(size: &SizeResult) {
     let time = |seconds: f64| duration_text(seconds * 1e6);
     match &o.from_scratch {
         FromScratch::Done { seconds } => println!(
-            "  overlap inbox from scratch (Ledger::refresh_overlaps, fresh ledger): {} (projected {}: measured / projected {:.2}); the book added {} resident",
+            "  overlap inbox from scratch (Ledger::refresh_overlaps, fresh ledger): {} (projected {}: measured / projected {:.2}); resident memory grew by {} (an underestimate after a larger size: freed memory is reused)",
             time(*seconds),
             time(a.projected_seconds),
             seconds / a.projected_seconds,

@@ -244,13 +244,78 @@ impl Ledger {
 
     /// The flagged and suppressed pairs `id` is part of (what its author is shown on
     /// submit and revise).
+    ///
+    /// Bounded by the report's neighbourhood, not by the whole store: the reports sharing
+    /// a country (or a region containing one) and a year with it are found through the
+    /// index, and only they are assessed, in a book of their own. The inbox's book is not
+    /// touched, so a submit never pays for computing the whole inbox.
     pub fn overlaps_of(&self, id: Uuid) -> Result<Vec<InboxPair>, LedgerError> {
-        let book = self.refresh_overlaps()?;
+        use super::index::{IndexKey, IndexKind, intersect};
+        let view = self.get(id)?;
+        let candidate = OverlapCandidate::from_report(
+            view.state.id,
+            &view.state.organization,
+            view.state.withdrawn,
+            &view.content,
+        );
+        let keys = candidate_keys(&candidate);
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let countries: BTreeSet<&str> = keys.iter().map(|k| k.country).collect();
+        let first_year = keys.iter().map(|k| k.year).min().unwrap_or(0);
+        let last_year = keys.iter().map(|k| k.year).max().unwrap_or(0);
+        let neighbours: Vec<Uuid> = {
+            let index = self.index();
+            let mut places: Vec<IndexKey> = countries
+                .iter()
+                .map(|c| IndexKey::new(IndexKind::Country, c))
+                .collect();
+            for region in crate::report::vocabulary::regions() {
+                if countries
+                    .iter()
+                    .any(|c| crate::report::vocabulary::region_contains_country(region.code, c))
+                {
+                    places.push(IndexKey::new(IndexKind::Region, region.code));
+                }
+            }
+            let year = |y: i32| y.clamp(0, i32::from(u16::MAX)) as u16;
+            // Long activities are indexed under their first years only: look back.
+            let from = year(first_year).saturating_sub(super::query::MAX_INDEXED_YEARS as u16);
+            let in_time = index.range(
+                IndexKind::ActiveYear,
+                &from.to_be_bytes(),
+                &year(last_year).to_be_bytes(),
+            );
+            intersect(&index.union(&places), &in_time)
+                .into_iter()
+                .filter_map(|number| index.id(number))
+                .filter(|other| *other != id)
+                .collect()
+        };
+        let mut book = OverlapBook::default();
+        book.insert(candidate, view.state.revision);
+        for other in neighbours {
+            let view = match self.get(other) {
+                Ok(view) => view,
+                Err(LedgerError::ContentPending { .. } | LedgerError::NotFound(_)) => continue,
+                Err(error) => return Err(error),
+            };
+            book.insert(
+                OverlapCandidate::from_report(
+                    view.state.id,
+                    &view.state.organization,
+                    view.state.withdrawn,
+                    &view.content,
+                ),
+                view.state.revision,
+            );
+        }
+        book.assess_neighbours(id);
         let reviews = self.store.reviews()?;
         Ok(book
             .pairs
             .iter()
-            .filter(|((a, b), _)| *a == id || *b == id)
             .filter_map(|(pair, verdict)| inbox_pair(&book, *pair, verdict, &reviews, None))
             .collect())
     }
