@@ -528,7 +528,21 @@ mod tests {
     /// unchanged.
     #[test]
     fn shared_files_round_trip() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/iati");
+        // `shared/data/iati` of the workplace: CONCORD_SHARED_DIR (set by .ci/run), else
+        // beside the repository or above it.
+        let dir = std::env::var_os("CONCORD_SHARED_DIR")
+            .map(|shared| std::path::PathBuf::from(shared).join("data/iati"))
+            .into_iter()
+            .chain(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .ancestors()
+                    .map(|ancestor| ancestor.join("shared/data/iati")),
+            )
+            .find(|dir| dir.is_dir())
+            .expect(
+                "shared/data/iati: set CONCORD_SHARED_DIR or put shared/ beside the repository",
+            );
+        let dir = dir.display();
         let mut list = MemberDirectory::default_members().members;
         for member in &mut list {
             if member.code == "IOM" {

@@ -12,9 +12,24 @@ use serde_json::Value;
 
 use crate::harness::{NodeProcess, connect, run_client, sample_content, submit};
 
-/// The public IATI files nobody on this project wrote.
+/// The public IATI files nobody on this project wrote: `shared/data/iati` of the
+/// workplace, beside the repository or above it (`CONCORD_SHARED_DIR` names another
+/// `shared` directory).
 fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/iati")
+    let found = match std::env::var_os("CONCORD_SHARED_DIR") {
+        Some(shared) => Some(PathBuf::from(shared).join("data/iati")),
+        None => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .ancestors()
+            .map(|ancestor| ancestor.join("shared/data/iati"))
+            .find(|dir| dir.is_dir()),
+    };
+    found.filter(|dir| dir.is_dir()).unwrap_or_else(|| {
+        panic!(
+            "the IATI test files are missing: expected shared/data/iati beside or above {} \
+             (or CONCORD_SHARED_DIR=/path/to/shared)",
+            env!("CARGO_MANIFEST_DIR")
+        )
+    })
 }
 
 fn data(name: &str) -> String {
