@@ -1679,7 +1679,7 @@ async fn overlap_inbox(
     let began = Instant::now();
     blocking(|| ledger.refresh_overlaps().map(|_| ()))?;
     overlaps.incremental_seconds = Some(began.elapsed().as_secs_f64());
-    overlaps.new_report_pairs = Some(blocking(|| ledger.overlaps_of(id))?.len());
+    overlaps.new_report_pairs = Some(blocking(|| ledger.overlaps_of(id, None))?.len());
     Ok(overlaps)
 }
 

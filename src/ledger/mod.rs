@@ -1107,12 +1107,9 @@ impl Writer {
         organization: &str,
         sequence: u64,
     ) -> Result<Option<Purge>, LedgerError> {
-        let Some(bytes) = self.store.entry(organization, sequence)? else {
+        let Some(entry) = self.held_entry(organization, sequence)? else {
             return Ok(None);
         };
-        let entry = codec::decode_signed_entry(&bytes).map_err(|error| {
-            StoreError::Corrupt(format!("entry {sequence} of {organization}: {error}"))
-        })?;
         if entry.content.is_none() {
             return Ok(None);
         }
@@ -1448,13 +1445,24 @@ impl Writer {
         organization: &str,
         sequence: u64,
     ) -> Result<Option<EntryHash>, LedgerError> {
+        Ok(self
+            .held_entry(organization, sequence)?
+            .map(|entry| entry.hash()))
+    }
+
+    /// The entry held at `sequence` of `organization`'s log, decoded.
+    fn held_entry(
+        &self,
+        organization: &str,
+        sequence: u64,
+    ) -> Result<Option<SignedEntry>, LedgerError> {
         let Some(bytes) = self.store.entry(organization, sequence)? else {
             return Ok(None);
         };
         let entry = codec::decode_signed_entry(&bytes).map_err(|error| {
             StoreError::Corrupt(format!("entry {sequence} of {organization}: {error}"))
         })?;
-        Ok(Some(entry.hash()))
+        Ok(Some(entry))
     }
 }
 

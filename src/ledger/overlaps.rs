@@ -249,7 +249,13 @@ impl Ledger {
     /// a country (or a region containing one) and a year with it are found through the
     /// index, and only they are assessed, in a book of their own. The inbox's book is not
     /// touched, so a submit never pays for computing the whole inbox.
-    pub fn overlaps_of(&self, id: Uuid) -> Result<Vec<InboxPair>, LedgerError> {
+    ///
+    /// `co_chairs`: whose review decisions count (`None`: any held).
+    pub fn overlaps_of(
+        &self,
+        id: Uuid,
+        co_chairs: Option<&[String]>,
+    ) -> Result<Vec<InboxPair>, LedgerError> {
         use super::index::{IndexKey, IndexKind, intersect};
         let view = self.get(id)?;
         let candidate = OverlapCandidate::from_report(
@@ -316,7 +322,7 @@ impl Ledger {
         Ok(book
             .pairs
             .iter()
-            .filter_map(|(pair, verdict)| inbox_pair(&book, *pair, verdict, &reviews, None))
+            .filter_map(|(pair, verdict)| inbox_pair(&book, *pair, verdict, &reviews, co_chairs))
             .collect())
     }
 

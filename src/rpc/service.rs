@@ -61,7 +61,7 @@ impl ReportsService {
             return Vec::new();
         };
         let (ledger, id) = (self.ledger.clone(), report.state.id);
-        match tokio::task::spawn_blocking(move || ledger.overlaps_of(id)).await {
+        match tokio::task::spawn_blocking(move || ledger.overlaps_of(id, None)).await {
             Ok(Ok(pairs)) => pairs
                 .iter()
                 .map(super::convert::overlap_pair_to_pb)

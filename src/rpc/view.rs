@@ -776,6 +776,7 @@ impl pb::coordination_server::Coordination for CoordinationService {
             .review(first, second, decision, request.note.trim().to_string())
             .await
             .map_err(ledger_status)?;
+        // The pair as its first report's neighbourhood sees it: not the whole inbox.
         let co_chairs = self.members.co_chairs();
         let ledger = self.ledger.clone();
         let (low, high) = if first < second {
@@ -783,15 +784,12 @@ impl pb::coordination_server::Coordination for CoordinationService {
         } else {
             (second, first)
         };
-        let inbox = tokio::task::spawn_blocking(move || ledger.overlap_inbox(&co_chairs))
+        let pairs = tokio::task::spawn_blocking(move || ledger.overlaps_of(low, Some(&co_chairs)))
             .await
             .map_err(|error| Status::internal(format!("overlap task failed: {error}")))?
             .map_err(ledger_status)?;
-        let pair = inbox
-            .pairs
+        let pair = pairs
             .iter()
-            .chain(&inbox.self_duplicates)
-            .chain(&inbox.suppressed)
             .find(|p| p.first == low && p.second == high)
             .map(super::convert::overlap_pair_to_pb);
         Ok(Response::new(pb::ReviewResponse { pair }))
